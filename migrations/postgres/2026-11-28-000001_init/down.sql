@@ -1,0 +1,12 @@
+DROP TABLE audit_log;
+DROP TABLE unit_round_stats;
+DROP TABLE round_entries;
+DROP TABLE attempt_items;
+DROP TABLE attempts;
+DROP TABLE participants;
+DROP TABLE rounds;
+DROP TABLE contests;
+DROP TABLE questions;
+DROP TABLE banks;
+DROP TABLE users;
+DROP TABLE units;

@@ -1,0 +1,112 @@
+//! Password hashing: argon2id with OWASP's parameters, off the async
+//! threads, at most one hash per core at a time.
+
+use std::sync::{Arc, OnceLock};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+/// OWASP (2023) argon2id: m = 19 MiB, t = 2, p = 1.
+fn argon2() -> Argon2<'static> {
+    // These constants are within argon2's limits, so `Params::new` cannot fail.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes synchronously (CLI and start-up).
+pub fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}
+
+/// Verifies synchronously; an unparsable hash never matches.
+pub fn verify_password_blocking(hash: &str, password: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash to verify against when the username is unknown, so that the
+/// answer takes as long as for a known one.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password_blocking("hoithi-dummy-password").unwrap_or_default())
+}
+
+/// Runs hashes on the blocking pool, one per core at a time.
+#[derive(Clone, Debug)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hasher {
+    /// One permit per core.
+    pub fn new() -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        Self { permits: Arc::new(Semaphore::new(cores)) }
+    }
+
+    /// Hashes a new password.
+    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
+        let _permit = self.permits.acquire().await?;
+        actix_web::web::block(move || hash_password_blocking(&password)).await?
+    }
+
+    /// Verifies `password` against `hash`, or against a dummy hash when the
+    /// user does not exist (and then always fails).
+    pub async fn verify(&self, hash: Option<String>, password: String) -> anyhow::Result<bool> {
+        let _permit = self.permits.acquire().await?;
+        Ok(actix_web::web::block(move || match hash {
+            Some(h) => verify_password_blocking(&h, &password),
+            None => {
+                verify_password_blocking(dummy_hash(), &password);
+                false
+            }
+        })
+        .await?)
+    }
+}
+
+/// A readable random password: 4 groups of 4 letters and digits, without
+/// look-alikes (0/O, 1/l/I).
+pub fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..4)
+        .map(|_| (0..4).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_verifies_and_uses_argon2id_owasp_parameters() {
+        let h = hash_password_blocking("mật khẩu đúng").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify_password_blocking(&h, "mật khẩu đúng"));
+        assert!(!verify_password_blocking(&h, "mật khẩu sai"));
+        assert!(!verify_password_blocking("not a hash", "x"));
+    }
+
+    #[test]
+    fn generated_passwords_are_long_and_differ() {
+        let a = generate_password();
+        assert_eq!(a.len(), 19);
+        assert_ne!(a, generate_password());
+    }
+}

@@ -1,0 +1,121 @@
+//! First run: an empty database gets the shipped units and banks and the
+//! first admin account, so `cargo run --release` is usable at once.
+
+
+use anyhow::Context;
+
+use crate::assets::{ShippedBanks, ShippedUnits};
+use crate::auth::password::{generate_password, hash_password_blocking};
+use crate::configuration::Settings;
+use crate::db::audit::Actor;
+use crate::db::users::{NewUser, count_users_with_role, find_user_by_username, insert_user};
+use crate::db::{Db, banks, units};
+use crate::domain::bank::{Bank, check_slugs, has_errors, parse_toml};
+use crate::domain::people::Role;
+
+/// What the first run did.
+#[derive(Debug, Default)]
+pub struct FirstRunReport {
+    /// Units loaded from the shipped file.
+    pub units_loaded: usize,
+    /// Questions loaded from the shipped banks.
+    pub questions_loaded: usize,
+    /// The admin account was created now.
+    pub admin_created: bool,
+    /// Its generated password (printed once, never logged).
+    pub generated_admin_password: Option<String>,
+}
+
+impl FirstRunReport {
+    /// Tells the operator what happened; a generated password goes to
+    /// standard output only, once.
+    pub fn print(&self) {
+        if self.units_loaded > 0 {
+            tracing::info!(units = self.units_loaded, "shipped units loaded");
+        }
+        if self.questions_loaded > 0 {
+            tracing::info!(questions = self.questions_loaded, "shipped question banks loaded");
+        }
+        if self.admin_created {
+            tracing::info!("admin account created");
+        }
+        if let Some(p) = &self.generated_admin_password {
+            println!();
+            println!("  Tài khoản quản trị đầu tiên / first admin account");
+            println!("    tên đăng nhập: admin");
+            println!("    mật khẩu:      {p}");
+            println!("  Mật khẩu chỉ hiện một lần: hãy ghi lại và đổi sau khi đăng nhập.");
+            println!();
+        }
+    }
+}
+
+/// The shipped banks, parsed; a broken shipped bank is a bug, reported whole.
+pub fn shipped_banks() -> anyhow::Result<Vec<Bank>> {
+    let mut names: Vec<String> = ShippedBanks::iter().map(|n| n.to_string()).collect();
+    names.sort();
+    let mut banks = Vec::new();
+    let mut problems = Vec::new();
+    let mut parsed = Vec::new();
+    for name in names {
+        let file = ShippedBanks::get(&name).with_context(|| format!("shipped bank {name}"))?;
+        let text = std::str::from_utf8(&file.data).with_context(|| format!("{name} is not UTF-8"))?;
+        let (bank, ps) = parse_toml(&name, text);
+        problems.extend(ps.into_iter().filter(|p| p.severity == crate::domain::bank::Severity::Error));
+        if let Some(b) = bank {
+            parsed.push((name, b));
+        }
+    }
+    problems.extend(check_slugs(parsed.iter().map(|(n, b)| (n.as_str(), b))));
+    if has_errors(&problems) {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::bail!("the shipped question banks have errors:\n{}", list.join("\n"));
+    }
+    banks.extend(parsed.into_iter().map(|(_, b)| b));
+    Ok(banks)
+}
+
+/// Loads what an empty database needs. Safe to run at every start: each
+/// part only acts when its table is empty (or no admin exists).
+pub fn first_run(db: &Db, settings: &Settings) -> anyhow::Result<FirstRunReport> {
+    let mut report = FirstRunReport::default();
+    let mut conn = db.writer()?;
+    let conn = &mut *conn;
+    let actor = Actor { id: None, name: "system".into() };
+    if settings.load_shipped_data {
+        if units::count_units(conn)? == 0 {
+            let mut names: Vec<String> = ShippedUnits::iter().map(|n| n.to_string()).collect();
+            names.sort();
+            for name in names {
+                let file = ShippedUnits::get(&name).with_context(|| format!("shipped units {name}"))?;
+                let rows = crate::domain::units::parse_csv(&name, &file.data).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
+                let existing = units::parent_codes(&units::list_units(conn)?);
+                let ordered = crate::domain::units::plan_import(&name, &existing, &rows).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
+                report.units_loaded += units::import_units(conn, &ordered, &actor)?.inserted;
+            }
+        }
+        if banks::count_banks(conn)? == 0 {
+            let shipped = shipped_banks()?;
+            let done = banks::import_banks(conn, &shipped, &actor)?;
+            report.questions_loaded = done.iter().map(|r| r.added).sum();
+        }
+    }
+    if count_users_with_role(conn, Role::Admin)? == 0 {
+        if find_user_by_username(conn, "admin")?.is_some() {
+            anyhow::bail!("no admin account exists, but the username \"admin\" is taken by another role");
+        }
+        let (password, generated) = match &settings.admin_password {
+            Some(p) => (p.clone(), None),
+            None => {
+                let p = generate_password();
+                (p.clone(), Some(p))
+            }
+        };
+        let hash = hash_password_blocking(&password)?;
+        let new = NewUser { username: "admin", password_hash: &hash, full_name: "Quản trị viên", role: Role::Admin, unit_id: None };
+        insert_user(conn, &new, &actor)?;
+        report.admin_created = true;
+        report.generated_admin_password = generated;
+    }
+    Ok(report)
+}

@@ -1,0 +1,282 @@
+//! Question banks and their versioned questions.
+//!
+//! A question that any attempt may have used is never edited in place: a
+//! change makes a new version (the old one becomes `superseded`), a question
+//! removed from its file becomes `retired`. Only `active` questions are drawn.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::audit::{Actor, insert_audit};
+use super::{DbConnection, now, schema::banks, schema::questions};
+use crate::domain::bank::{Bank, Difficulty, Question};
+
+/// A stored bank.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = banks)]
+pub struct BankRow {
+    /// Row id.
+    pub id: i64,
+    /// Stable identifier.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Topic.
+    pub topic: String,
+    /// JSON list of replaced documents.
+    pub replaced_documents: String,
+    /// Created (UTC).
+    pub created_at: chrono::NaiveDateTime,
+    /// Last imported (UTC).
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// A stored question version.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = questions)]
+pub struct QuestionRow {
+    /// Row id (what attempts reference).
+    pub id: i64,
+    /// The bank.
+    pub bank_id: i64,
+    /// Stable key in the bank.
+    pub key: String,
+    /// 1, 2, …
+    pub version: i32,
+    /// `active`, `superseded` or `retired`.
+    pub state: String,
+    /// `single`, `multiple`, `true_false`.
+    pub kind: String,
+    /// `easy`, `medium`, `hard`.
+    pub difficulty: String,
+    /// The question.
+    pub text: String,
+    /// JSON list of option texts, file order.
+    pub options: String,
+    /// JSON list of correct option indexes.
+    pub answer: String,
+    /// Why.
+    pub explanation: String,
+    /// Document and article.
+    pub source: String,
+    /// Options shown in file order.
+    pub fixed_order: bool,
+    /// Date the facts are stated at.
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Digest of the content.
+    pub content_hash: String,
+    /// Created (UTC).
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// What importing one bank did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BankImportReport {
+    /// The bank's slug.
+    pub slug: String,
+    /// The bank did not exist before.
+    pub created: bool,
+    /// Questions with a new key.
+    pub added: usize,
+    /// Changed questions (a new version each).
+    pub new_versions: usize,
+    /// Questions as before.
+    pub unchanged: usize,
+    /// Questions no longer in the file.
+    pub retired: usize,
+    /// Retired questions back in the file unchanged.
+    pub restored: usize,
+}
+
+fn insert_question(conn: &mut DbConnection, bank_id: i64, q: &Question, version: i32) -> QueryResult<()> {
+    let options = serde_json::to_string(&q.options).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let answer = serde_json::to_string(&q.answer).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    diesel::insert_into(questions::table)
+        .values((
+            questions::bank_id.eq(bank_id),
+            questions::key.eq(&q.key),
+            questions::version.eq(version),
+            questions::state.eq("active"),
+            questions::kind.eq(q.kind.as_str()),
+            questions::difficulty.eq(q.difficulty.as_str()),
+            questions::text.eq(&q.text),
+            questions::options.eq(options),
+            questions::answer.eq(answer),
+            questions::explanation.eq(&q.explanation),
+            questions::source.eq(&q.source),
+            questions::fixed_order.eq(q.fixed_order),
+            questions::as_of.eq(q.as_of),
+            questions::content_hash.eq(q.content_hash()),
+            questions::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn set_state(conn: &mut DbConnection, id: i64, state: &str) -> QueryResult<()> {
+    diesel::update(questions::table.find(id)).set(questions::state.eq(state)).execute(conn)?;
+    Ok(())
+}
+
+/// Imports one parsed bank (inside the caller's transaction, so several
+/// files load all-or-nothing).
+pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> QueryResult<BankImportReport> {
+    let mut report = BankImportReport { slug: bank.meta.slug.clone(), ..Default::default() };
+    let replaced = serde_json::to_string(&bank.meta.replaced_documents)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let t = now();
+    let existing: Option<BankRow> =
+        banks::table.filter(banks::slug.eq(&bank.meta.slug)).select(BankRow::as_select()).first(conn).optional()?;
+    let bank_id = match existing {
+        Some(b) => {
+            diesel::update(banks::table.find(b.id))
+                .set((
+                    banks::title.eq(&bank.meta.title),
+                    banks::topic.eq(&bank.meta.topic),
+                    banks::replaced_documents.eq(&replaced),
+                    banks::updated_at.eq(t),
+                ))
+                .execute(conn)?;
+            b.id
+        }
+        None => {
+            report.created = true;
+            diesel::insert_into(banks::table)
+                .values((
+                    banks::slug.eq(&bank.meta.slug),
+                    banks::title.eq(&bank.meta.title),
+                    banks::topic.eq(&bank.meta.topic),
+                    banks::replaced_documents.eq(&replaced),
+                    banks::created_at.eq(t),
+                    banks::updated_at.eq(t),
+                ))
+                .returning(banks::id)
+                .get_result(conn)?
+        }
+    };
+    // The latest version of every key.
+    let rows: Vec<QuestionRow> = questions::table
+        .filter(questions::bank_id.eq(bank_id))
+        .order((questions::key.asc(), questions::version.asc()))
+        .select(QuestionRow::as_select())
+        .load(conn)?;
+    let mut latest: HashMap<String, QuestionRow> = HashMap::new();
+    for r in rows {
+        latest.insert(r.key.clone(), r);
+    }
+    for q in &bank.questions {
+        match latest.remove(&q.key) {
+            None => {
+                insert_question(conn, bank_id, q, 1)?;
+                report.added += 1;
+            }
+            Some(old) if old.content_hash == q.content_hash() => {
+                if old.state == "active" {
+                    report.unchanged += 1;
+                } else {
+                    set_state(conn, old.id, "active")?;
+                    report.restored += 1;
+                }
+            }
+            Some(old) => {
+                set_state(conn, old.id, "superseded")?;
+                insert_question(conn, bank_id, q, old.version + 1)?;
+                report.new_versions += 1;
+            }
+        }
+    }
+    for old in latest.into_values().filter(|r| r.state == "active") {
+        set_state(conn, old.id, "retired")?;
+        report.retired += 1;
+    }
+    insert_audit(
+        conn,
+        actor,
+        "bank.import",
+        &format!("bank:{}", bank.meta.slug),
+        &format!(
+            "thêm {}, phiên bản mới {}, giữ nguyên {}, ngừng dùng {}, dùng lại {}",
+            report.added, report.new_versions, report.unchanged, report.retired, report.restored
+        ),
+    )?;
+    Ok(report)
+}
+
+/// Imports several banks in one transaction.
+pub fn import_banks(conn: &mut DbConnection, banks: &[Bank], actor: &Actor) -> QueryResult<Vec<BankImportReport>> {
+    conn.transaction(|conn| banks.iter().map(|b| import_bank(conn, b, actor)).collect())
+}
+
+/// A bank with its active question counts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BankSummary {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Topic.
+    pub topic: String,
+    /// Active questions.
+    pub questions: i64,
+    /// Active questions per difficulty.
+    pub by_difficulty: ByDifficulty,
+}
+
+/// Counts per difficulty.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ByDifficulty {
+    /// Easy.
+    pub easy: i64,
+    /// Medium.
+    pub medium: i64,
+    /// Hard.
+    pub hard: i64,
+}
+
+/// Every bank with its active question counts, by slug.
+pub fn list_bank_summaries(conn: &mut DbConnection) -> QueryResult<Vec<BankSummary>> {
+    let all: Vec<BankRow> = banks::table.order(banks::slug.asc()).select(BankRow::as_select()).load(conn)?;
+    let counts: Vec<(i64, String, i64)> = questions::table
+        .filter(questions::state.eq("active"))
+        .group_by((questions::bank_id, questions::difficulty))
+        .select((questions::bank_id, questions::difficulty, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(all
+        .into_iter()
+        .map(|b| {
+            let mut by = ByDifficulty::default();
+            for (_, d, n) in counts.iter().filter(|(id, _, _)| *id == b.id) {
+                match Difficulty::parse(d) {
+                    Some(Difficulty::Easy) => by.easy += n,
+                    Some(Difficulty::Medium) => by.medium += n,
+                    Some(Difficulty::Hard) => by.hard += n,
+                    None => {}
+                }
+            }
+            BankSummary {
+                slug: b.slug,
+                title: b.title,
+                topic: b.topic,
+                questions: by.easy + by.medium + by.hard,
+                by_difficulty: by,
+            }
+        })
+        .collect())
+}
+
+/// Every version of one question key, oldest first.
+pub fn list_question_versions(conn: &mut DbConnection, slug: &str, key: &str) -> QueryResult<Vec<QuestionRow>> {
+    questions::table
+        .inner_join(banks::table)
+        .filter(banks::slug.eq(slug))
+        .filter(questions::key.eq(key))
+        .order(questions::version.asc())
+        .select(QuestionRow::as_select())
+        .load(conn)
+}
+
+/// How many banks are stored.
+pub fn count_banks(conn: &mut DbConnection) -> QueryResult<i64> {
+    banks::table.count().get_result(conn)
+}

@@ -1,0 +1,205 @@
+//! The tables, one `schema.rs` for both backends (see `migrations/sqlite` and
+//! `migrations/postgres`, which must stay in step with this file).
+
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<BigInt>,
+        staff_count -> Integer,
+        population -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        full_name -> Text,
+        role -> Text,
+        unit_id -> Nullable<BigInt>,
+        disabled -> Bool,
+        session_epoch -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    banks (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        topic -> Text,
+        replaced_documents -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> BigInt,
+        bank_id -> BigInt,
+        key -> Text,
+        version -> Integer,
+        state -> Text,
+        kind -> Text,
+        difficulty -> Text,
+        text -> Text,
+        options -> Text,
+        answer -> Text,
+        explanation -> Text,
+        source -> Text,
+        fixed_order -> Bool,
+        as_of -> Nullable<Date>,
+        content_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contests (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        description -> Text,
+        rules -> Text,
+        audience -> Text,
+        status -> Text,
+        show_names -> Bool,
+        owner_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rounds (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        number -> Integer,
+        title -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        duration_s -> Integer,
+        blueprint -> Text,
+        attempts_allowed -> Integer,
+        grace_s -> Integer,
+        points_per_question -> Integer,
+        prediction -> Bool,
+        reveal_policy -> Text,
+        practice -> Bool,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    participants (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        code -> Nullable<Text>,
+        full_name -> Text,
+        birth_year -> Nullable<Integer>,
+        phone -> Nullable<Text>,
+        id_number_hmac -> Nullable<Text>,
+        id_last4 -> Nullable<Text>,
+        unit_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attempts (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        participant_id -> BigInt,
+        seed -> BigInt,
+        state -> Text,
+        started_at -> Timestamp,
+        deadline_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        score -> Integer,
+        max_score -> Integer,
+        correct -> Integer,
+        duration_ms -> Nullable<BigInt>,
+        prediction -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    attempt_items (attempt_id, position) {
+        attempt_id -> BigInt,
+        position -> Integer,
+        question_id -> BigInt,
+        option_order -> Text,
+        choices -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    round_entries (round_id, participant_id) {
+        round_id -> BigInt,
+        participant_id -> BigInt,
+        best_attempt_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        score -> Integer,
+        prediction_error -> Nullable<BigInt>,
+        duration_ms -> BigInt,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unit_round_stats (round_id, unit_id) {
+        round_id -> BigInt,
+        unit_id -> BigInt,
+        participants -> Integer,
+        attempts -> Integer,
+        score_sum -> BigInt,
+        full_marks -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor -> Text,
+        action -> Text,
+        subject -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(questions -> banks (bank_id));
+diesel::joinable!(rounds -> contests (contest_id));
+diesel::joinable!(participants -> contests (contest_id));
+diesel::joinable!(attempts -> rounds (round_id));
+diesel::joinable!(attempts -> participants (participant_id));
+diesel::joinable!(attempt_items -> attempts (attempt_id));
+diesel::joinable!(attempt_items -> questions (question_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    users,
+    banks,
+    questions,
+    contests,
+    rounds,
+    participants,
+    attempts,
+    attempt_items,
+    round_entries,
+    unit_round_stats,
+    audit_log,
+);

@@ -1,0 +1,746 @@
+//! The question bank file format (TOML) and every rule a bank must satisfy.
+//!
+//! A bank file has a `[bank]` table and an array of `[[question]]` tables;
+//! `question_banks/README.md` documents it for authors. Parsing collects
+//! every problem (with file, line and question key) instead of stopping at
+//! the first, so an author fixes a file in one pass.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::text::{fold_for_compare, nfc};
+
+/// How a question is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Exactly one correct option.
+    Single,
+    /// A set of correct options; only the exact set scores.
+    Multiple,
+    /// Options `["Đúng", "Sai"]`.
+    TrueFalse,
+}
+
+impl Kind {
+    /// The name used in files and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Single => "single",
+            Kind::Multiple => "multiple",
+            Kind::TrueFalse => "true_false",
+        }
+    }
+
+    /// Parses a stored or written name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "single" => Some(Kind::Single),
+            "multiple" => Some(Kind::Multiple),
+            "true_false" => Some(Kind::TrueFalse),
+            _ => None,
+        }
+    }
+}
+
+/// How hard a question is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Difficulty {
+    /// Dễ.
+    Easy,
+    /// Trung bình.
+    Medium,
+    /// Khó.
+    Hard,
+}
+
+impl Difficulty {
+    /// All levels, easiest first.
+    pub const ALL: [Difficulty; 3] = [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard];
+
+    /// The name used in files and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
+
+    /// Parses a stored or written name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "easy" => Some(Difficulty::Easy),
+            "medium" => Some(Difficulty::Medium),
+            "hard" => Some(Difficulty::Hard),
+            _ => None,
+        }
+    }
+}
+
+/// The options of every true/false question, in this order.
+pub const TRUE_FALSE_OPTIONS: [&str; 2] = ["Đúng", "Sai"];
+/// Fewest and most options a question may have.
+pub const OPTIONS_RANGE: std::ops::RangeInclusive<usize> = 2..=6;
+const LETTERS: [char; 6] = ['A', 'B', 'C', 'D', 'E', 'F'];
+
+/// A bank's identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BankMeta {
+    /// Stable identifier: lower-case letters, digits and `-`.
+    pub slug: String,
+    /// Shown to organizers.
+    pub title: String,
+    /// The topic the bank covers (e.g. `mot-cua`).
+    pub topic: String,
+    /// Documents replaced since the questions were written.
+    pub replaced_documents: Vec<String>,
+}
+
+/// One valid question, as written in the file (options in file order).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Question {
+    /// Stable and unique in the bank.
+    pub key: String,
+    /// How it is answered.
+    pub kind: Kind,
+    /// How hard it is.
+    pub difficulty: Difficulty,
+    /// The question.
+    pub text: String,
+    /// 2–6 options.
+    pub options: Vec<String>,
+    /// Indexes of the correct options, ascending, non-empty.
+    pub answer: Vec<usize>,
+    /// Why the answer is right.
+    pub explanation: String,
+    /// The document and article the answer rests on.
+    pub source: String,
+    /// Options are shown in file order (e.g. "Cả A, B và C đều đúng").
+    pub fixed_order: bool,
+    /// The date the question's facts are stated at.
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Question {
+    /// A digest of everything a participant or grader sees; a change makes a new version.
+    pub fn content_hash(&self) -> String {
+        let canonical = serde_json::json!([
+            self.kind,
+            self.difficulty,
+            self.text,
+            self.options,
+            self.answer,
+            self.explanation,
+            self.source,
+            self.fixed_order,
+            self.as_of.map(|d| d.to_string()),
+        ]);
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+
+    /// The answer as letters, e.g. `"B"` or `"A, C"`.
+    pub fn answer_letters(&self) -> String {
+        self.answer.iter().map(|&i| letter(i).to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The letter of option `index` (0 → `A`).
+pub fn letter(index: usize) -> char {
+    LETTERS.get(index).copied().unwrap_or('?')
+}
+
+/// The index of an option letter (`"b"` → 1).
+pub fn letter_index(s: &str) -> Option<usize> {
+    let mut chars = s.trim().chars();
+    let c = chars.next()?.to_ascii_uppercase();
+    if chars.next().is_some() {
+        return None;
+    }
+    LETTERS.iter().position(|&l| l == c)
+}
+
+/// A parsed, valid bank.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bank {
+    /// The `[bank]` table.
+    pub meta: BankMeta,
+    /// Every question, in file order.
+    pub questions: Vec<Question>,
+}
+
+/// Error or warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Blocks import; `banks check` exits non-zero.
+    Error,
+    /// Reported; does not block.
+    Warning,
+}
+
+/// One thing wrong with a bank file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The question's key, when the problem is in one question.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "lỗi",
+            Severity::Warning => "cảnh báo",
+        };
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {level}")?;
+        if let Some(key) = &self.key {
+            write!(f, " [{key}]")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Whether a list of problems contains an error.
+pub fn has_errors(problems: &[Problem]) -> bool {
+    problems.iter().any(|p| p.severity == Severity::Error)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    bank: RawMeta,
+    #[serde(default)]
+    question: Vec<toml::Spanned<RawQuestion>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    slug: String,
+    title: String,
+    topic: String,
+    #[serde(default)]
+    replaced_documents: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    key: Option<String>,
+    kind: Option<String>,
+    difficulty: Option<String>,
+    text: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
+    answer: Option<RawAnswer>,
+    explanation: Option<String>,
+    source: Option<String>,
+    #[serde(default)]
+    fixed_order: bool,
+    as_of: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawAnswer {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Parses and checks one bank file. Returns the bank when it has no errors,
+/// and every problem found (warnings included) either way.
+pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let raw: RawFile = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start));
+            problems.push(Problem {
+                severity: Severity::Error,
+                file: file.to_string(),
+                line,
+                key: None,
+                message: format!("TOML không hợp lệ: {}", e.message()),
+            });
+            return (None, problems);
+        }
+    };
+    let meta = BankMeta {
+        slug: raw.bank.slug.trim().to_string(),
+        title: nfc(raw.bank.title.trim()),
+        topic: raw.bank.topic.trim().to_string(),
+        replaced_documents: raw.bank.replaced_documents.iter().map(|d| nfc(d.trim())).collect(),
+    };
+    let mut err = |line: Option<usize>, key: Option<&str>, severity: Severity, message: String| {
+        problems.push(Problem { severity, file: file.to_string(), line, key: key.map(str::to_string), message });
+    };
+    if !is_slug(&meta.slug) {
+        err(Some(1), None, Severity::Error, format!("slug \"{}\" chỉ được gồm chữ thường a–z, chữ số và dấu '-'", meta.slug));
+    }
+    if meta.title.is_empty() {
+        err(Some(1), None, Severity::Error, "thiếu tiêu đề ngân hàng (bank.title)".into());
+    }
+    if meta.topic.is_empty() {
+        err(Some(1), None, Severity::Error, "thiếu chủ đề (bank.topic)".into());
+    }
+    if raw.question.is_empty() {
+        err(None, None, Severity::Error, "ngân hàng không có câu hỏi nào ([[question]])".into());
+    }
+
+    let mut questions = Vec::new();
+    let mut seen_keys: HashMap<String, usize> = HashMap::new();
+    let mut seen_texts: HashMap<String, (String, usize)> = HashMap::new();
+    for spanned in raw.question {
+        let line = Some(line_of(text, spanned.span().start));
+        let q = spanned.into_inner();
+        let key = q.key.as_deref().map(str::trim).unwrap_or("").to_string();
+        let key_ref = if key.is_empty() { None } else { Some(key.as_str()) };
+        let mut ok = true;
+        let mut bad = |message: String| {
+            ok = false;
+            err(line, key_ref, Severity::Error, message);
+        };
+        if key.is_empty() {
+            bad("thiếu khóa câu hỏi (key)".into());
+        } else if let Some(first) = seen_keys.get(&key) {
+            bad(format!("khóa \"{key}\" trùng với câu hỏi ở dòng {first}"));
+        } else {
+            seen_keys.insert(key.clone(), line.unwrap_or(0));
+        }
+        let kind = match q.kind.as_deref() {
+            None => {
+                bad("thiếu loại câu hỏi (kind)".into());
+                None
+            }
+            Some(k) => Kind::parse(k).or_else(|| {
+                bad(format!("loại \"{k}\" không hợp lệ (single | multiple | true_false)"));
+                None
+            }),
+        };
+        let difficulty = match q.difficulty.as_deref() {
+            None => {
+                bad("thiếu mức độ (difficulty)".into());
+                None
+            }
+            Some(d) => Difficulty::parse(d).or_else(|| {
+                bad(format!("mức độ \"{d}\" không hợp lệ (easy | medium | hard)"));
+                None
+            }),
+        };
+        let qtext = nfc(q.text.as_deref().unwrap_or("").trim());
+        if qtext.is_empty() {
+            bad("thiếu nội dung câu hỏi (text)".into());
+        } else {
+            let folded = fold_for_compare(&qtext);
+            if let Some((other, other_line)) = seen_texts.get(&folded) {
+                bad(format!("nội dung trùng với câu hỏi \"{other}\" (dòng {other_line})"));
+            } else {
+                seen_texts.insert(folded, (key.clone(), line.unwrap_or(0)));
+            }
+        }
+        let options: Vec<String> = q.options.iter().map(|o| nfc(o.trim())).collect();
+        if !OPTIONS_RANGE.contains(&options.len()) {
+            bad(format!("cần từ 2 đến 6 phương án, có {}", options.len()));
+        }
+        for (i, o) in options.iter().enumerate() {
+            if o.is_empty() {
+                bad(format!("phương án {} để trống", letter(i)));
+            }
+        }
+        let mut folded_opts: Vec<String> = options.iter().map(|o| fold_for_compare(o)).collect();
+        folded_opts.sort();
+        if folded_opts.windows(2).any(|w| w[0] == w[1] && !w[0].is_empty()) {
+            bad("có hai phương án giống nhau".into());
+        }
+        if kind == Some(Kind::TrueFalse) && options != TRUE_FALSE_OPTIONS {
+            bad("câu đúng/sai phải có đúng hai phương án [\"Đúng\", \"Sai\"]".into());
+        }
+        if !q.fixed_order {
+            if let Some((i, _)) = options.iter().enumerate().find(|(_, o)| refers_to_other_options(o)) {
+                bad(format!(
+                    "phương án {} (\"{}\") nhắc tới các phương án khác: cần fixed_order = true",
+                    letter(i),
+                    options[i]
+                ));
+            }
+        }
+        let answer: Vec<usize> = match (&q.answer, kind) {
+            (None, _) => {
+                bad("thiếu đáp án (answer)".into());
+                Vec::new()
+            }
+            (Some(raw), kind) => {
+                let letters: Vec<&str> = match raw {
+                    RawAnswer::One(s) => vec![s.as_str()],
+                    RawAnswer::Many(v) => v.iter().map(String::as_str).collect(),
+                };
+                let mut idx = Vec::new();
+                for l in &letters {
+                    match letter_index(l) {
+                        Some(i) if i < options.len() => idx.push(i),
+                        _ => bad(format!("đáp án \"{l}\" không ứng với phương án nào (A–{})", letter(options.len().max(1) - 1))),
+                    }
+                }
+                idx.sort_unstable();
+                idx.dedup();
+                if idx.len() != letters.len() && idx.len() == letters.iter().filter(|l| letter_index(l).is_some()).count() {
+                    bad("đáp án lặp lại một phương án".into());
+                }
+                match kind {
+                    Some(Kind::Single) | Some(Kind::TrueFalse) if letters.len() != 1 => {
+                        bad("câu một lựa chọn cần đúng một đáp án, ví dụ answer = \"B\"".into())
+                    }
+                    Some(Kind::Multiple) if letters.is_empty() => bad("câu nhiều lựa chọn cần ít nhất một đáp án".into()),
+                    _ => {}
+                }
+                idx
+            }
+        };
+        let explanation = nfc(q.explanation.as_deref().unwrap_or("").trim());
+        if explanation.is_empty() {
+            bad("thiếu giải thích (explanation)".into());
+        }
+        let source = nfc(q.source.as_deref().unwrap_or("").trim());
+        if source.is_empty() {
+            bad("thiếu nguồn (source): văn bản và điều khoản làm căn cứ".into());
+        }
+        let as_of = match &q.as_of {
+            None => None,
+            Some(toml::Value::Datetime(dt)) => match (dt.date, dt.time) {
+                (Some(d), None) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)),
+                _ => {
+                    bad("as_of phải là một ngày, ví dụ 2020-12-31".into());
+                    None
+                }
+            },
+            Some(toml::Value::String(s)) => match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    bad(format!("as_of \"{s}\" không phải ngày dạng YYYY-MM-DD"));
+                    None
+                }
+            },
+            Some(_) => {
+                bad("as_of phải là một ngày, ví dụ 2020-12-31".into());
+                None
+            }
+        };
+        if let (true, Some(kind), Some(difficulty)) = (ok, kind, difficulty) {
+            questions.push(Question {
+                key,
+                kind,
+                difficulty,
+                text: qtext,
+                options,
+                answer,
+                explanation,
+                source,
+                fixed_order: q.fixed_order,
+                as_of,
+            });
+        }
+    }
+    // A question that cites a replaced document must name it in its text.
+    for q in &questions {
+        for doc in &meta.replaced_documents {
+            if q.source.contains(doc.as_str()) && !q.text.contains(doc.as_str()) {
+                problems.push(Problem {
+                    severity: Severity::Warning,
+                    file: file.to_string(),
+                    line: None,
+                    key: Some(q.key.clone()),
+                    message: format!("nguồn dẫn văn bản đã được thay thế ({doc}) nhưng câu hỏi không nêu tên văn bản"),
+                });
+            }
+        }
+    }
+    if has_errors(&problems) {
+        (None, problems)
+    } else {
+        (Some(Bank { meta, questions }), problems)
+    }
+}
+
+/// Checks across files: a slug used by two files.
+pub fn check_slugs<'a>(banks: impl IntoIterator<Item = (&'a str, &'a Bank)>) -> Vec<Problem> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    let mut problems = Vec::new();
+    for (file, bank) in banks {
+        if let Some(first) = seen.insert(bank.meta.slug.as_str(), file) {
+            problems.push(Problem {
+                severity: Severity::Error,
+                file: file.to_string(),
+                line: None,
+                key: None,
+                message: format!("slug \"{}\" đã dùng trong {first}", bank.meta.slug),
+            });
+        }
+    }
+    problems
+}
+
+/// True for a slug: `a-z`, `0-9` and `-`, 1–64 characters, not starting or ending with `-`.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// An option such as "Cả A, B và C đều đúng" or "Không phương án nào đúng",
+/// which only makes sense in a fixed position.
+pub fn refers_to_other_options(option: &str) -> bool {
+    let o = fold_for_compare(option);
+    const PHRASES: [&str; 14] = [
+        "tất cả",
+        "cả hai",
+        "cả ba",
+        "cả bốn",
+        "cả 2",
+        "cả 3",
+        "đều đúng",
+        "đều sai",
+        "không phương án nào",
+        "không có phương án nào",
+        "các phương án trên",
+        "các ý trên",
+        "all of the above",
+        "none of the above",
+    ];
+    if PHRASES.iter().any(|p| o.contains(p)) {
+        return true;
+    }
+    // "Cả A và B", "cả a, b, c": "cả" followed by an option letter.
+    let words: Vec<&str> = o.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    words.windows(2).any(|w| w[0] == "cả" && w[1].len() == 1 && w[1].chars().all(|c| ('a'..='f').contains(&c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[bank]
+slug = "mot-cua"
+title = "Một cửa"
+topic = "mot-cua"
+replaced_documents = ["61/2018/NĐ-CP"]
+
+[[question]]
+key = "mc-001"
+kind = "single"
+difficulty = "easy"
+text = "Theo Nghị định 61/2018/NĐ-CP, câu hỏi một?"
+options = ["Một", "Hai", "Ba", "Cả A, B và C"]
+fixed_order = true
+answer = "B"
+explanation = "Vì thế."
+source = "MC-01 — Nghị định 61/2018/NĐ-CP, Điều 1"
+as_of = 2020-12-31
+
+[[question]]
+key = "mc-002"
+kind = "multiple"
+difficulty = "hard"
+text = "Câu hỏi hai?"
+options = ["X", "Y", "Z"]
+answer = ["C", "A"]
+explanation = "Vì vậy."
+source = "MC-02 — Nghị định 45/2020/NĐ-CP, Điều 2"
+as_of = "2021-01-01"
+
+[[question]]
+key = "mc-003"
+kind = "true_false"
+difficulty = "medium"
+text = "Câu ba đúng không?"
+options = ["Đúng", "Sai"]
+answer = "A"
+explanation = "Đúng."
+source = "MC-03 — Quyết định 1847/QĐ-TTg"
+"#;
+
+    fn problems_for(text: &str) -> Vec<Problem> {
+        parse_toml("b.toml", text).1
+    }
+
+    fn with_question(fields: &str) -> String {
+        format!("[bank]\nslug = \"b\"\ntitle = \"T\"\ntopic = \"t\"\n\n[[question]]\n{fields}\n")
+    }
+
+    const BASE: &str = "key = \"k1\"\nkind = \"single\"\ndifficulty = \"easy\"\ntext = \"Hỏi?\"\noptions = [\"A1\", \"B1\"]\nanswer = \"A\"\nexplanation = \"E\"\nsource = \"S\"";
+
+    fn one_error(fields: &str) -> Problem {
+        let ps = problems_for(&with_question(fields));
+        let errors: Vec<_> = ps.into_iter().filter(|p| p.severity == Severity::Error).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_good_bank_parses_with_answers_as_indexes() {
+        let (bank, problems) = parse_toml("good.toml", GOOD);
+        assert!(problems.is_empty(), "{problems:?}");
+        let bank = bank.unwrap();
+        assert_eq!(bank.meta.slug, "mot-cua");
+        assert_eq!(bank.questions.len(), 3);
+        assert_eq!(bank.questions[0].answer, vec![1]);
+        assert_eq!(bank.questions[1].answer, vec![0, 2]);
+        assert_eq!(bank.questions[1].as_of, NaiveDate::from_ymd_opt(2021, 1, 1));
+        assert_eq!(bank.questions[0].as_of, NaiveDate::from_ymd_opt(2020, 12, 31));
+        assert_eq!(bank.questions[2].kind, Kind::TrueFalse);
+    }
+
+    #[test]
+    fn the_base_question_is_valid() {
+        let (bank, problems) = parse_toml("b.toml", &with_question(BASE));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(bank.is_some());
+    }
+
+    #[test]
+    fn duplicate_key_is_reported_with_both_lines() {
+        let text = format!("{}\n[[question]]\n{}", with_question(BASE), BASE.replace("Hỏi?", "Khác?"));
+        let ps = problems_for(&text);
+        assert_eq!(ps.len(), 1, "{ps:?}");
+        assert!(ps[0].message.contains("trùng") && ps[0].message.contains("dòng 6"), "{}", ps[0]);
+        assert_eq!(ps[0].key.as_deref(), Some("k1"));
+        assert_eq!(ps[0].line, Some(16));
+    }
+
+    #[test]
+    fn duplicate_text_after_nfc_whitespace_and_case_folding() {
+        // "Hỏi?" decomposed (NFD), upper case, extra spaces.
+        let other = BASE.replace("k1", "k2").replace("Hỏi?", "  HO\u{309}I? ");
+        let text = format!("{}\n[[question]]\n{}", with_question(BASE), other);
+        let ps = problems_for(&text);
+        assert_eq!(ps.len(), 1, "{ps:?}");
+        assert!(ps[0].message.contains("nội dung trùng"), "{}", ps[0]);
+    }
+
+    #[test]
+    fn answer_naming_no_option() {
+        let p = one_error(&BASE.replace("answer = \"A\"", "answer = \"C\""));
+        assert!(p.message.contains("không ứng với phương án"), "{p}");
+    }
+
+    #[test]
+    fn too_few_options_and_empty_option() {
+        let p = one_error(&BASE.replace("[\"A1\", \"B1\"]", "[\"A1\"]"));
+        assert!(p.message.contains("từ 2 đến 6"), "{p}");
+        let p = one_error(&BASE.replace("[\"A1\", \"B1\"]", "[\"A1\", \"  \"]"));
+        assert!(p.message.contains("để trống"), "{p}");
+        let p = one_error(&BASE.replace("[\"A1\", \"B1\"]", "[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\"]"));
+        assert!(p.message.contains("từ 2 đến 6"), "{p}");
+    }
+
+    #[test]
+    fn missing_source_or_explanation() {
+        let p = one_error(&BASE.replace("source = \"S\"", "source = \" \""));
+        assert!(p.message.contains("thiếu nguồn"), "{p}");
+        let p = one_error(&BASE.replace("explanation = \"E\"", ""));
+        assert!(p.message.contains("thiếu giải thích"), "{p}");
+    }
+
+    #[test]
+    fn all_of_the_above_needs_fixed_order() {
+        let p = one_error(&BASE.replace("[\"A1\", \"B1\"]", "[\"A1\", \"B1\", \"Cả A và B đều đúng\"]"));
+        assert!(p.message.contains("fixed_order"), "{p}");
+        let p = one_error(&BASE.replace("[\"A1\", \"B1\"]", "[\"A1\", \"Không phương án nào đúng\"]"));
+        assert!(p.message.contains("fixed_order"), "{p}");
+        let ok = with_question(&format!("{}\nfixed_order = true", BASE.replace("[\"A1\", \"B1\"]", "[\"A1\", \"Tất cả các phương án trên\"]")));
+        assert!(problems_for(&ok).is_empty());
+    }
+
+    #[test]
+    fn ordinary_options_are_not_taken_for_all_of_the_above() {
+        for o in ["Cả nước", "Ủy ban nhân dân cấp xã", "Bộ Nội vụ", "Cả năm 2020"] {
+            assert!(!refers_to_other_options(o), "{o}");
+        }
+        for o in ["Cả A, B và C", "cả a và b", "Tất cả các ý trên", "Các phương án trên đều sai"] {
+            assert!(refers_to_other_options(o), "{o}");
+        }
+    }
+
+    #[test]
+    fn bad_kind_difficulty_and_true_false_options() {
+        let p = one_error(&BASE.replace("\"single\"", "\"essay\""));
+        assert!(p.message.contains("loại"), "{p}");
+        let p = one_error(&BASE.replace("\"easy\"", "\"trivial\""));
+        assert!(p.message.contains("mức độ"), "{p}");
+        let p = one_error(&BASE.replace("\"single\"", "\"true_false\""));
+        assert!(p.message.contains("Đúng"), "{p}");
+    }
+
+    #[test]
+    fn single_with_two_answers_is_an_error() {
+        let p = one_error(&BASE.replace("answer = \"A\"", "answer = [\"A\", \"B\"]"));
+        assert!(p.message.contains("một đáp án"), "{p}");
+    }
+
+    #[test]
+    fn malformed_toml_names_the_line() {
+        let (bank, ps) = parse_toml("x.toml", "[bank]\nslug = \"a\"\ntitle = \"T\"\ntopic = \"t\"\n\n[[question]]\nkey = \"k\nkind = 1\n");
+        assert!(bank.is_none());
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].line, Some(7), "{}", ps[0]);
+        assert!(ps[0].to_string().starts_with("x.toml:7"));
+    }
+
+    #[test]
+    fn unknown_field_is_an_error() {
+        let (_, ps) = parse_toml("x.toml", &with_question(&format!("{BASE}\nanwser = \"B\"")));
+        assert!(ps[0].message.contains("anwser"), "{}", ps[0]);
+    }
+
+    #[test]
+    fn citing_a_replaced_document_without_naming_it_warns() {
+        let text = GOOD.replace("Theo Nghị định 61/2018/NĐ-CP, câu hỏi một?", "Câu hỏi một?");
+        let (bank, ps) = parse_toml("w.toml", &text);
+        assert!(bank.is_some());
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].severity, Severity::Warning);
+        assert_eq!(ps[0].key.as_deref(), Some("mc-001"));
+    }
+
+    #[test]
+    fn content_hash_changes_with_content_only() {
+        let (bank, _) = parse_toml("g.toml", GOOD);
+        let q = bank.unwrap().questions[0].clone();
+        let mut q2 = q.clone();
+        assert_eq!(q.content_hash(), q2.content_hash());
+        q2.answer = vec![2];
+        assert_ne!(q.content_hash(), q2.content_hash());
+    }
+
+    #[test]
+    fn duplicate_slugs_across_files() {
+        let (a, _) = parse_toml("a.toml", GOOD);
+        let (b, _) = parse_toml("b.toml", GOOD);
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let ps = check_slugs([("a.toml", &a), ("b.toml", &b)]);
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].file, "b.toml");
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure contest logic: no I/O, no clock, no global RNG. Everything here is
+//! tested with fixed values next to the code.
+
+pub mod bank;
+pub mod people;
+pub mod text;
+pub mod time;
+pub mod units;

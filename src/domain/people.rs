@@ -1,0 +1,212 @@
+//! People: roles, usernames, names and passwords as parsed types.
+
+use serde::{Deserialize, Serialize};
+
+use super::text::nfc;
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything; creates organizers.
+    Admin,
+    /// Runs contests they own.
+    Organizer,
+    /// Sees one unit and the units under it (cán bộ đầu mối).
+    UnitManager,
+    /// Takes rounds open to officials.
+    Official,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Organizer, Role::UnitManager, Role::Official];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Organizer => "organizer",
+            Role::UnitManager => "unit_manager",
+            Role::Official => "official",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
+
+    /// The Vietnamese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Quản trị viên",
+            Role::Organizer => "Ban tổ chức",
+            Role::UnitManager => "Cán bộ đầu mối đơn vị",
+            Role::Official => "Cán bộ, công chức, viên chức",
+        }
+    }
+
+    /// Whether this role must belong to a unit.
+    pub fn needs_unit(self) -> bool {
+        matches!(self, Role::UnitManager | Role::Official)
+    }
+}
+
+/// A valid username: 3–32 of `a–z 0–9 . _ -`, stored lower case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    /// Parses and lower-cases a username.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim().to_lowercase();
+        if !(3..=32).contains(&s.len()) {
+            return Err("Tên đăng nhập phải dài từ 3 đến 32 ký tự.".into());
+        }
+        if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)) {
+            return Err("Tên đăng nhập chỉ gồm chữ không dấu, chữ số và các dấu . _ -".into());
+        }
+        Ok(Self(s))
+    }
+
+    /// The username.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A person's full name: NFC, trimmed, 1–100 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FullName(String);
+
+impl FullName {
+    /// Parses a full name.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = nfc(s.split_whitespace().collect::<Vec<_>>().join(" ").as_str());
+        if s.is_empty() {
+            return Err("Họ và tên không được để trống.".into());
+        }
+        if s.chars().count() > 100 {
+            return Err("Họ và tên dài quá 100 ký tự.".into());
+        }
+        if s.chars().any(char::is_control) {
+            return Err("Họ và tên chứa ký tự không hợp lệ.".into());
+        }
+        Ok(Self(s))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password someone chose: 8–128 characters (OWASP: length over composition rules).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(String);
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(***)")
+    }
+}
+
+impl NewPassword {
+    /// Checks length; `username` may not be the password.
+    pub fn parse(s: &str, username: &str) -> Result<Self, String> {
+        let n = s.chars().count();
+        if n < 8 {
+            return Err("Mật khẩu phải có ít nhất 8 ký tự.".into());
+        }
+        if n > 128 {
+            return Err("Mật khẩu dài quá 128 ký tự.".into());
+        }
+        if s.trim().eq_ignore_ascii_case(username.trim()) {
+            return Err("Mật khẩu không được trùng tên đăng nhập.".into());
+        }
+        Ok(Self(s.to_string()))
+    }
+
+    /// The password text (to hash it).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new account's fields, checked (shared by the admin page, the API and
+/// `hoithi users import`).
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Login name.
+    pub username: Username,
+    /// Display name.
+    pub full_name: FullName,
+    /// Role.
+    pub role: Role,
+    /// Unit code, when given (required for officials and unit managers).
+    pub unit_code: Option<String>,
+    /// The password, when given (else one is generated).
+    pub password: Option<NewPassword>,
+}
+
+impl NewAccount {
+    /// Checks every field; the message says what to fix.
+    pub fn parse(username: &str, full_name: &str, role: &str, unit_code: &str, password: &str) -> Result<Self, String> {
+        let username = Username::parse(username)?;
+        let full_name = FullName::parse(full_name)?;
+        let role = Role::parse(role)
+            .ok_or_else(|| format!("Vai trò \"{role}\" không hợp lệ (admin, organizer, unit_manager, official)."))?;
+        let unit_code = Some(unit_code.trim().to_string()).filter(|s| !s.is_empty());
+        if role.needs_unit() && unit_code.is_none() {
+            return Err(format!("Vai trò {} phải thuộc một đơn vị: hãy chọn đơn vị.", role.label()));
+        }
+        let password = if password.is_empty() { None } else { Some(NewPassword::parse(password, username.as_str())?) };
+        Ok(Self { username, full_name, role, unit_code, password })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lower_cased_and_checked() {
+        assert_eq!(Username::parse(" Nguyen.Van_A ").unwrap().as_str(), "nguyen.van_a");
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse("nguyễn").is_err());
+        assert!(Username::parse("a b c").is_err());
+    }
+
+    #[test]
+    fn full_names_are_normalized() {
+        assert_eq!(FullName::parse("  Nguyễn   Văn  An ").unwrap().as_str(), "Nguyễn Văn An");
+        assert!(FullName::parse("   ").is_err());
+        assert!(FullName::parse(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn passwords_need_length_and_differ_from_username() {
+        assert!(NewPassword::parse("short", "u").is_err());
+        assert!(NewPassword::parse("canbo123", "canbo123").is_err());
+        assert!(NewPassword::parse("mật khẩu dài", "u").is_ok());
+        assert_eq!(format!("{:?}", NewPassword::parse("secret-secret", "u").unwrap()), "NewPassword(***)");
+    }
+
+    #[test]
+    fn officials_need_a_unit_admins_do_not() {
+        assert!(NewAccount::parse("canbo01", "Cán bộ", "official", "", "").unwrap_err().contains("đơn vị"));
+        let a = NewAccount::parse("Admin2", "Quản trị", "admin", " ", "").unwrap();
+        assert_eq!(a.username.as_str(), "admin2");
+        assert!(a.unit_code.is_none() && a.password.is_none());
+        assert!(NewAccount::parse("x1y", "N", "boss", "", "").is_err());
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

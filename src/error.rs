@@ -1,0 +1,143 @@
+//! One error type for handlers. The user sees a clear message in Vietnamese;
+//! the log gets the cause chain; a 500 says nothing internal.
+//!
+//! `AppError` answers JSON (`{"error": "…"}`); the `error_pages` middleware
+//! turns error responses of HTML pages into a page (or a redirect to the
+//! login page for 401), so handlers never care which they serve.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+/// What went wrong, as the client should hear it.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 401: not logged in (or the session ended).
+    #[error("Bạn cần đăng nhập.")]
+    Unauthorized,
+    /// 401 with a message (wrong username or password).
+    #[error("{0}")]
+    BadCredentials(String),
+    /// 403: logged in, but not allowed.
+    #[error("Bạn không có quyền thực hiện thao tác này.")]
+    Forbidden,
+    /// 403: a form post without its CSRF token.
+    #[error("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.")]
+    Csrf,
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the state does not allow it (message says why).
+    #[error("{0}")]
+    Conflict(String),
+    /// 400: the request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 422: well-formed but invalid input (message says what to fix).
+    #[error("{0}")]
+    Invalid(String),
+    /// 415: the API takes JSON only.
+    #[error("Yêu cầu phải có Content-Type: application/json.")]
+    UnsupportedMediaType,
+    /// 413: the body is larger than the API reads.
+    #[error("Dữ liệu gửi lên quá lớn.")]
+    PayloadTooLarge,
+    /// 429: too many failed attempts.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// 503: not ready or overloaded.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a bug or an outage; details go to the log only.
+    #[error("Đã có lỗi ở máy chủ. Vui lòng thử lại sau.")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// The message shown to the client, attached to error responses so that
+/// middleware can render it in a page.
+#[derive(Clone, Debug)]
+pub struct ErrorMessage(pub String);
+
+impl AppError {
+    /// 404 with the default message.
+    pub fn not_found() -> Self {
+        AppError::NotFound("Không tìm thấy trang hoặc dữ liệu yêu cầu.".into())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::not_found(),
+            other => AppError::Unexpected(anyhow::Error::new(other).context("database query")),
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        AppError::Unavailable(format!("Máy chủ đang quá tải, vui lòng thử lại sau giây lát. ({e})"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized | AppError::BadCredentials(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let message = match self {
+            // The pool's own text is internal.
+            AppError::Unavailable(m) => m.split(" (").next().unwrap_or(m).to_string(),
+            other => other.to_string(),
+        };
+        match self {
+            AppError::Unexpected(e) => tracing::error!(error = ?e, "request failed"),
+            AppError::Unavailable(m) => tracing::warn!(reason = %m, "service unavailable"),
+            _ => {}
+        }
+        let mut res = HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": message }));
+        res.extensions_mut().insert(ErrorMessage(message));
+        res
+    }
+}
+
+/// The Vietnamese message for an error status that came from outside
+/// `AppError` (actix's own 404, 405, 413, payload errors…).
+pub fn default_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Yêu cầu không hợp lệ.",
+        401 => "Bạn cần đăng nhập.",
+        403 => "Bạn không có quyền thực hiện thao tác này.",
+        404 => "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
+        405 => "Phương thức không được hỗ trợ cho địa chỉ này.",
+        408 => "Yêu cầu quá thời gian chờ.",
+        413 => "Dữ liệu gửi lên quá lớn.",
+        415 => "Yêu cầu phải có Content-Type: application/json.",
+        422 => "Dữ liệu không hợp lệ.",
+        429 => "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau.",
+        503 => "Máy chủ tạm thời không sẵn sàng. Vui lòng thử lại sau.",
+        s if s >= 500 => "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.",
+        _ => "Yêu cầu không thực hiện được.",
+    }
+}
+
+/// Handler result.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,19 @@
+//! hoithi: the contest server for Vietnamese provincial learning contests
+//! ("cuộc thi tìm hiểu") on administrative reform, public-service culture and
+//! one-stop procedures.
+//!
+//! Layers point down only: `routes` → `db` → `domain` (see `docs/ARCHITECTURE.md`).
+
+pub mod assets;
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod configuration;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod templates;

@@ -1,0 +1,119 @@
+//! The `hoithi` binary: serves by default; operator commands otherwise.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hoithi::cli;
+use hoithi::configuration::Settings;
+use hoithi::startup::Application;
+
+#[derive(Parser)]
+#[command(name = "hoithi", version, about = "Máy chủ cuộc thi tìm hiểu trực tuyến / online learning-contest server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// Question banks.
+    Banks {
+        #[command(subcommand)]
+        action: BanksAction,
+    },
+    /// Units.
+    Units {
+        #[command(subcommand)]
+        action: UnitsAction,
+    },
+    /// Accounts.
+    Users {
+        #[command(subcommand)]
+        action: UsersAction,
+    },
+    /// Copy the live SQLite database to FILE.
+    Backup {
+        /// Where to write the copy (must not exist).
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BanksAction {
+    /// Validate bank files; exits non-zero on any error.
+    Check {
+        /// Files or directories (default: question_banks/).
+        paths: Vec<PathBuf>,
+    },
+    /// Validate, then load in one transaction.
+    Import {
+        /// Files or directories (default: question_banks/).
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitsAction {
+    /// Load a units CSV (code,name,kind,parent_code,staff_count,population).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersAction {
+    /// Create accounts from a CSV (username,full_name,role,unit_code,password).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Where generated passwords go (default: FILE-mat-khau.csv beside it).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn default_banks(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() { vec![PathBuf::from("question_banks")] } else { paths }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Cấu hình không hợp lệ / invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    hoithi::telemetry::init_tracing(&settings.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Banks { action: BanksAction::Check { paths } } => cli::banks_check(&default_banks(paths)),
+        Command::Banks { action: BanksAction::Import { paths } } => cli::banks_import(&settings, &default_banks(paths)),
+        Command::Units { action: UnitsAction::Import { file } } => cli::units_import(&settings, &file),
+        Command::Users { action: UsersAction::Import { file, output } } => cli::users_import(&settings, &file, output.as_deref()),
+        Command::Backup { file } => cli::backup(&settings, &file),
+    };
+    match result {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("Lỗi / error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<i32> {
+    actix_web::rt::System::new().block_on(async move {
+        let public = settings.public_url.clone();
+        let app = Application::build(settings).await?;
+        println!("hoithi đang chạy tại / is serving at {public} (port {})", app.port());
+        app.run_until_stopped().await?;
+        Ok(0)
+    })
+}

@@ -1,0 +1,53 @@
+//! The JSON API under `/api/v1`: JSON bodies only, `{"error": …}` errors,
+//! 401 for anonymous callers, authorization before the body is read.
+
+pub mod banks;
+pub mod session;
+pub mod units;
+pub mod users;
+
+use actix_web::{HttpRequest, http::header, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, AppResult};
+
+/// Largest JSON body the API reads.
+pub const MAX_JSON_BYTES: usize = 256 * 1024;
+
+/// The `/api/v1` scope.
+pub fn scope() -> actix_web::Scope {
+    web::scope("/api/v1")
+        .route("/session", web::post().to(session::create))
+        .route("/session", web::delete().to(session::delete))
+        .route("/me", web::get().to(session::me))
+        .route("/units", web::get().to(units::list))
+        .route("/banks", web::get().to(banks::list))
+        .route("/users", web::post().to(users::create))
+}
+
+/// Reads and parses a JSON body. Call it only after authorizing: until then
+/// the body is left unread.
+pub async fn json_body<T: DeserializeOwned>(req: &HttpRequest, mut payload: web::Payload) -> AppResult<T> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest("Không đọc được nội dung yêu cầu.".into()))?;
+        if body.len() + chunk.len() > MAX_JSON_BYTES {
+            return Err(AppError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => AppError::Invalid(format!("Dữ liệu không hợp lệ: {e}")),
+        _ => AppError::BadRequest(format!("JSON không hợp lệ: {e}")),
+    })
+}

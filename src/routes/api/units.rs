@@ -1,0 +1,38 @@
+//! `GET /api/v1/units`: the unit tree, public (registration forms need it).
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use crate::db::units::list_units;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+struct UnitOut {
+    code: String,
+    name: String,
+    kind: String,
+    parent_code: Option<String>,
+    staff_count: i32,
+    population: Option<i32>,
+}
+
+/// Every unit, by code.
+pub async fn list(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let units = state.read(list_units).await?;
+    let code_of: HashMap<i64, String> = units.iter().map(|u| (u.id, u.code.clone())).collect();
+    let out: Vec<UnitOut> = units
+        .into_iter()
+        .map(|u| UnitOut {
+            parent_code: u.parent_id.and_then(|p| code_of.get(&p).cloned()),
+            code: u.code,
+            name: u.name,
+            kind: u.kind,
+            staff_count: u.staff_count,
+            population: u.population,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,70 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use handlebars::Handlebars;
+
+use crate::auth::keys::Keys;
+use crate::auth::password::Hasher;
+use crate::auth::ratelimit::LoginLimits;
+use crate::configuration::Settings;
+use crate::db::Db;
+use crate::telemetry::Metrics;
+
+/// Shared application state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    /// The pools.
+    pub db: Db,
+    /// Settings, fixed at start.
+    pub settings: Arc<Settings>,
+    /// Keys derived from the secret.
+    pub keys: Keys,
+    /// The template registry (strict mode).
+    pub templates: Arc<Handlebars<'static>>,
+    /// Password hashing off the async threads.
+    pub hasher: Hasher,
+    /// Failed-login limits.
+    pub login_limits: Arc<LoginLimits>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Set once migrations, banks, units and the admin are in place.
+    pub ready: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// Whether start-up work is done.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Runs a read query on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> crate::error::AppResult<T>
+    where
+        F: FnOnce(&mut crate::db::DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        actix_web::web::block(move || -> crate::error::AppResult<T> {
+            let mut conn = db.reader()?;
+            Ok(f(&mut conn)?)
+        })
+        .await?
+    }
+
+    /// Runs a write (usually one transaction) on the blocking pool, through
+    /// the writer connection.
+    pub async fn write<T, F>(&self, f: F) -> crate::error::AppResult<T>
+    where
+        F: FnOnce(&mut crate::db::DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        actix_web::web::block(move || -> crate::error::AppResult<T> {
+            let mut conn = db.writer()?;
+            Ok(f(&mut conn)?)
+        })
+        .await?
+    }
+}
