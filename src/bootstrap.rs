@@ -1,7 +1,6 @@
 //! First run: an empty database gets the shipped units and banks and the
 //! first admin account, so `cargo run --release` is usable at once.
 
-
 use anyhow::Context;
 
 use crate::assets::{ShippedBanks, ShippedUnits};
@@ -88,9 +87,11 @@ pub fn first_run(db: &Db, settings: &Settings) -> anyhow::Result<FirstRunReport>
             names.sort();
             for name in names {
                 let file = ShippedUnits::get(&name).with_context(|| format!("shipped units {name}"))?;
-                let rows = crate::domain::units::parse_csv(&name, &file.data).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
+                let rows =
+                    crate::domain::units::parse_csv(&name, &file.data).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
                 let existing = units::parent_codes(&units::list_units(conn)?);
-                let ordered = crate::domain::units::plan_import(&name, &existing, &rows).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
+                let ordered = crate::domain::units::plan_import(&name, &existing, &rows)
+                    .map_err(|e| anyhow::anyhow!(e.join("\n")))?;
                 report.units_loaded += units::import_units(conn, &ordered, &actor)?.inserted;
             }
         }
@@ -112,7 +113,13 @@ pub fn first_run(db: &Db, settings: &Settings) -> anyhow::Result<FirstRunReport>
             }
         };
         let hash = hash_password_blocking(&password)?;
-        let new = NewUser { username: "admin", password_hash: &hash, full_name: "Quản trị viên", role: Role::Admin, unit_id: None };
+        let new = NewUser {
+            username: "admin",
+            password_hash: &hash,
+            full_name: "Quản trị viên",
+            role: Role::Admin,
+            unit_id: None,
+        };
         insert_user(conn, &new, &actor)?;
         report.admin_created = true;
         report.generated_admin_password = generated;

@@ -55,12 +55,24 @@ pub fn check_bank_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<Bank>, Vec<Pro
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {
-                    problems.push(Problem { severity: Severity::Error, file: name, line: None, key: None, message: "tệp không phải UTF-8".into() });
+                    problems.push(Problem {
+                        severity: Severity::Error,
+                        file: name,
+                        line: None,
+                        key: None,
+                        message: "tệp không phải UTF-8".into(),
+                    });
                     continue;
                 }
             },
             Err(e) => {
-                problems.push(Problem { severity: Severity::Error, file: name, line: None, key: None, message: format!("không đọc được tệp: {e}") });
+                problems.push(Problem {
+                    severity: Severity::Error,
+                    file: name,
+                    line: None,
+                    key: None,
+                    message: format!("không đọc được tệp: {e}"),
+                });
                 continue;
             }
         };
@@ -198,7 +210,13 @@ pub fn users_import(settings: &Settings, file: &Path, output: Option<&Path>) -> 
                 continue;
             }
         };
-        match NewAccount::parse(&row.username, &row.full_name, &row.role, &row.unit_code, row.password.as_deref().unwrap_or("")) {
+        match NewAccount::parse(
+            &row.username,
+            &row.full_name,
+            &row.role,
+            &row.unit_code,
+            row.password.as_deref().unwrap_or(""),
+        ) {
             Err(m) => errors.push(format!("{name}:{line}: {m}")),
             Ok(a) => {
                 let unit_id = match &a.unit_code {
@@ -264,12 +282,21 @@ pub fn users_import(settings: &Settings, file: &Path, output: Option<&Path>) -> 
         w.write_record(["username", "full_name", "unit_code", "password"])?;
         for ((a, _), (p, generated)) in accounts.iter().zip(&plain) {
             if *generated {
-                w.write_record([a.username.as_str(), a.full_name.as_str(), a.unit_code.as_deref().unwrap_or(""), p.as_str()])?;
+                w.write_record([
+                    a.username.as_str(),
+                    a.full_name.as_str(),
+                    a.unit_code.as_deref().unwrap_or(""),
+                    p.as_str(),
+                ])?;
             }
         }
         let data = String::from_utf8(w.into_inner()?)?;
         write_private(&out_path, &data).with_context(|| out_path.display().to_string())?;
-        println!("Đã tạo {} tài khoản; mật khẩu được tạo ghi vào {} (chỉ chủ sở hữu đọc được).", accounts.len(), out_path.display());
+        println!(
+            "Đã tạo {} tài khoản; mật khẩu được tạo ghi vào {} (chỉ chủ sở hữu đọc được).",
+            accounts.len(),
+            out_path.display()
+        );
     } else {
         println!("Đã tạo {} tài khoản.", accounts.len());
     }
@@ -280,7 +307,10 @@ fn hash_all(passwords: &[&str]) -> anyhow::Result<Vec<String>> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let chunk = passwords.len().div_ceil(cores).max(1);
     std::thread::scope(|s| {
-        let handles: Vec<_> = passwords.chunks(chunk).map(|c| s.spawn(move || c.iter().map(|p| hash_password_blocking(p)).collect::<anyhow::Result<Vec<_>>>())).collect();
+        let handles: Vec<_> = passwords
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(|p| hash_password_blocking(p)).collect::<anyhow::Result<Vec<_>>>()))
+            .collect();
         let mut out = Vec::with_capacity(passwords.len());
         for h in handles {
             out.extend(h.join().map_err(|_| anyhow::anyhow!("hashing thread panicked"))??);

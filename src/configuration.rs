@@ -160,10 +160,8 @@ impl Settings {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, SettingsError> {
         let file: FileSettings = match file_text {
-            Some(t) => toml::from_str(t).map_err(|e| SettingsError::File {
-                path: file_name.to_string(),
-                message: e.to_string(),
-            })?,
+            Some(t) => toml::from_str(t)
+                .map_err(|e| SettingsError::File { path: file_name.to_string(), message: e.to_string() })?,
             None => FileSettings::default(),
         };
         let pick = |env_name: &str, file_value: Option<String>| env(env_name).or(file_value);
@@ -193,18 +191,17 @@ impl Settings {
         let trusted_proxies = proxies
             .iter()
             .map(|p| {
-                p.parse::<IpAddr>().map_err(|_| {
-                    SettingsError::Invalid(format!("HOITHI_TRUSTED_PROXIES: {p:?} is not an IP address"))
-                })
+                p.parse::<IpAddr>()
+                    .map_err(|_| SettingsError::Invalid(format!("HOITHI_TRUSTED_PROXIES: {p:?} is not an IP address")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let secret_key = pick("HOITHI_SECRET_KEY", file.secret_key).filter(|s| !s.is_empty());
-        if let Some(key) = &secret_key {
-            if key.len() < 32 {
-                return Err(SettingsError::Invalid(
-                    "HOITHI_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)".into(),
-                ));
-            }
+        if let Some(key) = &secret_key
+            && key.len() < 32
+        {
+            return Err(SettingsError::Invalid(
+                "HOITHI_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)".into(),
+            ));
         }
         if database.is_postgres() && secret_key.is_none() {
             return Err(SettingsError::Invalid(
@@ -217,7 +214,11 @@ impl Settings {
             Some(v) => match v.to_ascii_lowercase().as_str() {
                 "normal" => SqliteSync::Normal,
                 "full" => SqliteSync::Full,
-                _ => return Err(SettingsError::Invalid(format!("HOITHI_SQLITE_SYNC must be normal or full (got {v:?})"))),
+                _ => {
+                    return Err(SettingsError::Invalid(format!(
+                        "HOITHI_SQLITE_SYNC must be normal or full (got {v:?})"
+                    )));
+                }
             },
             None => file.sqlite_sync.unwrap_or(SqliteSync::Normal),
         };
@@ -327,7 +328,8 @@ mod tests {
 
     #[test]
     fn environment_overrides_file() {
-        let s = settings(Some("bind = \"0.0.0.0:9000\"\ndata_dir = \"x\""), &[("HOITHI_BIND", "127.0.0.1:7000")]).unwrap();
+        let s =
+            settings(Some("bind = \"0.0.0.0:9000\"\ndata_dir = \"x\""), &[("HOITHI_BIND", "127.0.0.1:7000")]).unwrap();
         assert_eq!(s.bind.to_string(), "127.0.0.1:7000");
         assert_eq!(s.data_dir, PathBuf::from("x"));
         assert_eq!(s.database, DatabaseUrl::Sqlite(PathBuf::from("x/hoithi.db")));

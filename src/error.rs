@@ -109,7 +109,7 @@ impl ResponseError for AppError {
             other => other.to_string(),
         };
         match self {
-            AppError::Unexpected(e) => tracing::error!(error = ?e, "request failed"),
+            AppError::Unexpected(e) => tracing::error!(error = %format!("{e:#}"), "request failed"),
             AppError::Unavailable(m) => tracing::warn!(reason = %m, "service unavailable"),
             _ => {}
         }

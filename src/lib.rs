@@ -4,6 +4,9 @@
 //!
 //! Layers point down only: `routes` → `db` → `domain` (see `docs/ARCHITECTURE.md`).
 
+#![deny(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod assets;
 pub mod auth;
 pub mod bootstrap;

@@ -95,7 +95,9 @@ fn main() -> ExitCode {
         Command::Banks { action: BanksAction::Check { paths } } => cli::banks_check(&default_banks(paths)),
         Command::Banks { action: BanksAction::Import { paths } } => cli::banks_import(&settings, &default_banks(paths)),
         Command::Units { action: UnitsAction::Import { file } } => cli::units_import(&settings, &file),
-        Command::Users { action: UsersAction::Import { file, output } } => cli::users_import(&settings, &file, output.as_deref()),
+        Command::Users { action: UsersAction::Import { file, output } } => {
+            cli::users_import(&settings, &file, output.as_deref())
+        }
         Command::Backup { file } => cli::backup(&settings, &file),
     };
     match result {

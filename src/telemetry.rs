@@ -114,7 +114,10 @@ impl Metrics {
 pub struct RequestId(pub String);
 
 /// Middleware: request id, one log line with latency, metrics.
-pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let id = {
         let mut b = [0u8; 8];

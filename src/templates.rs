@@ -34,7 +34,13 @@ handlebars::handlebars_helper!(eq_helper: |a: Value, b: Value| a == b);
 
 /// Renders `template` inside the layout with `ctx`, adding what every page
 /// needs: the CSRF token (setting its cookie when new), the user, the title.
-pub fn render(state: &AppState, req: &HttpRequest, status: actix_web::http::StatusCode, template: &str, ctx: Value) -> AppResult<HttpResponse> {
+pub fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    status: actix_web::http::StatusCode,
+    template: &str,
+    ctx: Value,
+) -> AppResult<HttpResponse> {
     let (token, new_cookie) = csrf::token(state, req);
     let me: Option<CurrentUser> = {
         use actix_web::HttpMessage;

@@ -34,11 +34,7 @@ pub fn token(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'sta
 pub fn verify(state: &AppState, req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
     let expected = verified_value(state, req, CSRF_COOKIE).unwrap_or_default();
     let ok = !expected.is_empty() && constant_time_eq(expected.as_bytes(), submitted.as_bytes());
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::Csrf)
-    }
+    if ok { Ok(()) } else { Err(AppError::Csrf) }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

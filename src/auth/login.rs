@@ -11,7 +11,8 @@ use crate::state::AppState;
 /// only failures count against the limits.
 pub async fn authenticate(state: &AppState, username: &str, password: &str, client_ip: &str) -> AppResult<User> {
     let now = Instant::now();
-    let name = Username::parse(username).map(|u| u.as_str().to_string()).unwrap_or_else(|_| username.trim().to_lowercase());
+    let name =
+        Username::parse(username).map(|u| u.as_str().to_string()).unwrap_or_else(|_| username.trim().to_lowercase());
     let user_key = format!("user:{name}");
     let ip_key = format!("ip:{client_ip}");
     let limits = &state.login_limits;

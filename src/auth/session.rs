@@ -110,17 +110,15 @@ async fn load(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
             if !fresh {
                 None
             } else {
-                state
-                    .read(move |c| find_user(c, id))
-                    .await?
-                    .filter(|u| !u.disabled && u.session_epoch == epoch)
-                    .map(|u| CurrentUser {
+                state.read(move |c| find_user(c, id)).await?.filter(|u| !u.disabled && u.session_epoch == epoch).map(
+                    |u| CurrentUser {
                         id: u.id,
                         role: u.role(),
                         username: u.username,
                         full_name: u.full_name,
                         unit_id: u.unit_id,
-                    })
+                    },
+                )
             }
         }
     };

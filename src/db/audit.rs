@@ -41,7 +41,13 @@ impl Actor {
 }
 
 /// Records an action (inside the caller's transaction).
-pub fn insert_audit(conn: &mut DbConnection, actor: &Actor, action: &str, subject: &str, detail: &str) -> QueryResult<()> {
+pub fn insert_audit(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(now()),

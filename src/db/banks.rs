@@ -90,8 +90,10 @@ pub struct BankImportReport {
 }
 
 fn insert_question(conn: &mut DbConnection, bank_id: i64, q: &Question, version: i32) -> QueryResult<()> {
-    let options = serde_json::to_string(&q.options).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let answer = serde_json::to_string(&q.answer).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let options =
+        serde_json::to_string(&q.options).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let answer =
+        serde_json::to_string(&q.answer).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::insert_into(questions::table)
         .values((
             questions::bank_id.eq(bank_id),

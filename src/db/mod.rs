@@ -2,8 +2,9 @@
 //! embedded migrations, and plain sync query functions per aggregate.
 
 pub mod audit;
-pub mod banks;
 pub mod backup;
+pub mod banks;
+#[allow(missing_docs)]
 pub mod schema;
 pub mod units;
 pub mod users;
@@ -139,10 +140,7 @@ impl Db {
                     std::fs::create_dir_all(dir)?;
                 }
                 // The writer first: it switches the file to WAL before readers open it.
-                let write = r2d2::Pool::builder()
-                    .max_size(1)
-                    .connection_timeout(timeout)
-                    .build(manager.clone())?;
+                let write = r2d2::Pool::builder().max_size(1).connection_timeout(timeout).build(manager.clone())?;
                 let read = r2d2::Pool::builder()
                     .max_size(pool_size)
                     .min_idle(Some(1))

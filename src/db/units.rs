@@ -51,9 +51,7 @@ pub fn find_unit(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Unit>> 
 /// Stored units as code → parent code (what `plan_import` checks against).
 pub fn parent_codes(all: &[Unit]) -> HashMap<String, Option<String>> {
     let code_of: HashMap<i64, &str> = all.iter().map(|u| (u.id, u.code.as_str())).collect();
-    all.iter()
-        .map(|u| (u.code.clone(), u.parent_id.and_then(|p| code_of.get(&p).map(|c| c.to_string()))))
-        .collect()
+    all.iter().map(|u| (u.code.clone(), u.parent_id.and_then(|p| code_of.get(&p).map(|c| c.to_string())))).collect()
 }
 
 /// What an import did.

@@ -156,7 +156,9 @@ pub fn move_to_unit(conn: &mut DbConnection, id: i64, unit_id: i64, actor: &Acto
         };
         let old = code_of(conn, user.unit_id)?;
         let new = code_of(conn, Some(unit_id))?;
-        diesel::update(users::table.find(id)).set((users::unit_id.eq(unit_id), users::updated_at.eq(now()))).execute(conn)?;
+        diesel::update(users::table.find(id))
+            .set((users::unit_id.eq(unit_id), users::updated_at.eq(now())))
+            .execute(conn)?;
         insert_audit(conn, actor, "user.move", &format!("user:{}", user.username), &format!("{old} → {new}"))
     })
 }

@@ -295,7 +295,12 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
         problems.push(Problem { severity, file: file.to_string(), line, key: key.map(str::to_string), message });
     };
     if !is_slug(&meta.slug) {
-        err(Some(1), None, Severity::Error, format!("slug \"{}\" chỉ được gồm chữ thường a–z, chữ số và dấu '-'", meta.slug));
+        err(
+            Some(1),
+            None,
+            Severity::Error,
+            format!("slug \"{}\" chỉ được gồm chữ thường a–z, chữ số và dấu '-'", meta.slug),
+        );
     }
     if meta.title.is_empty() {
         err(Some(1), None, Severity::Error, "thiếu tiêu đề ngân hàng (bank.title)".into());
@@ -311,7 +316,8 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
     let mut seen_keys: HashMap<String, usize> = HashMap::new();
     let mut seen_texts: HashMap<String, (String, usize)> = HashMap::new();
     for spanned in raw.question {
-        let line = Some(line_of(text, spanned.span().start));
+        let line_no = line_of(text, spanned.span().start);
+        let line = Some(line_no);
         let q = spanned.into_inner();
         let key = q.key.as_deref().map(str::trim).unwrap_or("").to_string();
         let key_ref = if key.is_empty() { None } else { Some(key.as_str()) };
@@ -325,7 +331,7 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
         } else if let Some(first) = seen_keys.get(&key) {
             bad(format!("khóa \"{key}\" trùng với câu hỏi ở dòng {first}"));
         } else {
-            seen_keys.insert(key.clone(), line.unwrap_or(0));
+            seen_keys.insert(key.clone(), line_no);
         }
         let kind = match q.kind.as_deref() {
             None => {
@@ -355,7 +361,7 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
             if let Some((other, other_line)) = seen_texts.get(&folded) {
                 bad(format!("nội dung trùng với câu hỏi \"{other}\" (dòng {other_line})"));
             } else {
-                seen_texts.insert(folded, (key.clone(), line.unwrap_or(0)));
+                seen_texts.insert(folded, (key.clone(), line_no));
             }
         }
         let options: Vec<String> = q.options.iter().map(|o| nfc(o.trim())).collect();
@@ -375,14 +381,14 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
         if kind == Some(Kind::TrueFalse) && options != TRUE_FALSE_OPTIONS {
             bad("câu đúng/sai phải có đúng hai phương án [\"Đúng\", \"Sai\"]".into());
         }
-        if !q.fixed_order {
-            if let Some((i, _)) = options.iter().enumerate().find(|(_, o)| refers_to_other_options(o)) {
-                bad(format!(
-                    "phương án {} (\"{}\") nhắc tới các phương án khác: cần fixed_order = true",
-                    letter(i),
-                    options[i]
-                ));
-            }
+        if !q.fixed_order
+            && let Some((i, _)) = options.iter().enumerate().find(|(_, o)| refers_to_other_options(o))
+        {
+            bad(format!(
+                "phương án {} (\"{}\") nhắc tới các phương án khác: cần fixed_order = true",
+                letter(i),
+                options[i]
+            ));
         }
         let answer: Vec<usize> = match (&q.answer, kind) {
             (None, _) => {
@@ -398,19 +404,26 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
                 for l in &letters {
                     match letter_index(l) {
                         Some(i) if i < options.len() => idx.push(i),
-                        _ => bad(format!("đáp án \"{l}\" không ứng với phương án nào (A–{})", letter(options.len().max(1) - 1))),
+                        _ => bad(format!(
+                            "đáp án \"{l}\" không ứng với phương án nào (A–{})",
+                            letter(options.len().max(1) - 1)
+                        )),
                     }
                 }
                 idx.sort_unstable();
                 idx.dedup();
-                if idx.len() != letters.len() && idx.len() == letters.iter().filter(|l| letter_index(l).is_some()).count() {
+                if idx.len() != letters.len()
+                    && idx.len() == letters.iter().filter(|l| letter_index(l).is_some()).count()
+                {
                     bad("đáp án lặp lại một phương án".into());
                 }
                 match kind {
                     Some(Kind::Single) | Some(Kind::TrueFalse) if letters.len() != 1 => {
                         bad("câu một lựa chọn cần đúng một đáp án, ví dụ answer = \"B\"".into())
                     }
-                    Some(Kind::Multiple) if letters.is_empty() => bad("câu nhiều lựa chọn cần ít nhất một đáp án".into()),
+                    Some(Kind::Multiple) if letters.is_empty() => {
+                        bad("câu nhiều lựa chọn cần ít nhất một đáp án".into())
+                    }
                     _ => {}
                 }
                 idx
@@ -474,11 +487,7 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
             }
         }
     }
-    if has_errors(&problems) {
-        (None, problems)
-    } else {
-        (Some(Bank { meta, questions }), problems)
-    }
+    if has_errors(&problems) { (None, problems) } else { (Some(Bank { meta, questions }), problems) }
 }
 
 /// Checks across files: a slug used by two files.
@@ -669,7 +678,10 @@ source = "MC-03 — Quyết định 1847/QĐ-TTg"
         assert!(p.message.contains("fixed_order"), "{p}");
         let p = one_error(&BASE.replace("[\"A1\", \"B1\"]", "[\"A1\", \"Không phương án nào đúng\"]"));
         assert!(p.message.contains("fixed_order"), "{p}");
-        let ok = with_question(&format!("{}\nfixed_order = true", BASE.replace("[\"A1\", \"B1\"]", "[\"A1\", \"Tất cả các phương án trên\"]")));
+        let ok = with_question(&format!(
+            "{}\nfixed_order = true",
+            BASE.replace("[\"A1\", \"B1\"]", "[\"A1\", \"Tất cả các phương án trên\"]")
+        ));
         assert!(problems_for(&ok).is_empty());
     }
 
@@ -701,7 +713,10 @@ source = "MC-03 — Quyết định 1847/QĐ-TTg"
 
     #[test]
     fn malformed_toml_names_the_line() {
-        let (bank, ps) = parse_toml("x.toml", "[bank]\nslug = \"a\"\ntitle = \"T\"\ntopic = \"t\"\n\n[[question]]\nkey = \"k\nkind = 1\n");
+        let (bank, ps) = parse_toml(
+            "x.toml",
+            "[bank]\nslug = \"a\"\ntitle = \"T\"\ntopic = \"t\"\n\n[[question]]\nkey = \"k\nkind = 1\n",
+        );
         assert!(bank.is_none());
         assert_eq!(ps.len(), 1);
         assert_eq!(ps[0].line, Some(7), "{}", ps[0]);

@@ -48,13 +48,18 @@ pub fn is_unit_code(s: &str) -> bool {
 
 /// Parses a units CSV. Every problem is reported with its line.
 pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Vec<UnitRow>, Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).flexible(false).from_reader(bytes);
+    let mut reader =
+        csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).flexible(false).from_reader(bytes);
     let mut errors = Vec::new();
     match reader.headers() {
         Ok(h) => {
             let names: Vec<&str> = h.iter().map(|s| s.trim_start_matches('\u{feff}')).collect();
             let expected = ["code", "name", "kind", "parent_code", "staff_count"];
-            if names.len() < 5 || names[..5] != expected || (names.len() == 6 && names[5] != "population") || names.len() > 6 {
+            if names.len() < 5
+                || names[..5] != expected
+                || (names.len() == 6 && names[5] != "population")
+                || names.len() > 6
+            {
                 return Err(vec![format!(
                     "{file}: dòng tiêu đề phải là code,name,kind,parent_code,staff_count,population (có: {})",
                     names.join(",")
@@ -163,8 +168,7 @@ pub fn plan_import<'a>(
         }
     }
     // The tree after the import: stored units, overridden by the file.
-    let mut parent_of: HashMap<&str, Option<&str>> =
-        existing.iter().map(|(c, p)| (c.as_str(), p.as_deref())).collect();
+    let mut parent_of: HashMap<&str, Option<&str>> = existing.iter().map(|(c, p)| (c.as_str(), p.as_deref())).collect();
     for row in rows {
         parent_of.insert(row.code.as_str(), row.parent_code.as_deref());
     }
@@ -191,12 +195,7 @@ pub fn plan_import<'a>(
                 let mut canonical = cycle.clone();
                 canonical.sort_unstable();
                 if reported.insert(canonical) {
-                    errors.push(format!(
-                        "{file}:{}: vòng lặp cấp trên: {} → {}",
-                        row.line,
-                        cycle.join(" → "),
-                        code
-                    ));
+                    errors.push(format!("{file}:{}: vòng lặp cấp trên: {} → {}", row.line, cycle.join(" → "), code));
                 }
                 break;
             }
@@ -234,7 +233,8 @@ mod tests {
 
     #[test]
     fn parses_rows_comments_and_optional_population() {
-        let rows = parse("# mẫu\nBD,Tỉnh Bình Định,tinh,,60,\nQN,Thành phố Quy Nhơn,thanh_pho,BD,500,290000\n").unwrap();
+        let rows =
+            parse("# mẫu\nBD,Tỉnh Bình Định,tinh,,60,\nQN,Thành phố Quy Nhơn,thanh_pho,BD,500,290000\n").unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].parent_code, None);
         assert_eq!(rows[0].population, None);
@@ -305,7 +305,8 @@ mod tests {
     #[test]
     fn rows_are_ordered_parents_first() {
         let rows = parse("X,X,xa,Q,1,\nQ,Q,huyen,P,1,\nP,P,tinh,,1,\n").unwrap();
-        let order: Vec<&str> = plan_import("u.csv", &HashMap::new(), &rows).unwrap().iter().map(|r| r.code.as_str()).collect();
+        let order: Vec<&str> =
+            plan_import("u.csv", &HashMap::new(), &rows).unwrap().iter().map(|r| r.code.as_str()).collect();
         assert_eq!(order, ["P", "Q", "X"]);
     }
 }

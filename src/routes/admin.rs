@@ -45,12 +45,15 @@ pub struct UsersQuery {
 
 async fn users_context(state: &AppState, q: Option<String>) -> AppResult<Value> {
     let (users, units) = state.read(|c| Ok((list_users(c)?, list_units(c)?))).await?;
-    let needle = q.as_deref().map(|s| crate::domain::text::fold_for_compare(s)).filter(|s| !s.is_empty());
+    let needle = q.as_deref().map(crate::domain::text::fold_for_compare).filter(|s| !s.is_empty());
     let total = users.len();
     let shown: Vec<Value> = users
         .into_iter()
         .filter(|u| match &needle {
-            Some(n) => u.user.username.contains(n.as_str()) || crate::domain::text::fold_for_compare(&u.user.full_name).contains(n.as_str()),
+            Some(n) => {
+                u.user.username.contains(n.as_str())
+                    || crate::domain::text::fold_for_compare(&u.user.full_name).contains(n.as_str())
+            }
             None => true,
         })
         .take(500)
@@ -89,7 +92,12 @@ fn with(mut ctx: Value, extra: Value) -> Value {
 }
 
 /// The account list with the create form.
-pub async fn users_page(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, q: web::Query<UsersQuery>) -> AppResult<HttpResponse> {
+pub async fn users_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    q: web::Query<UsersQuery>,
+) -> AppResult<HttpResponse> {
     user.require(ADMIN)?;
     let ctx = users_context(&state, q.into_inner().q).await?;
     page(&state, &req, "admin/users", ctx)
@@ -113,7 +121,11 @@ pub struct CreateUserForm {
 }
 
 /// Creates a checked account; returns the user and the generated password, if any.
-pub async fn create_account(state: &AppState, v: NewAccount, actor: crate::db::audit::Actor) -> AppResult<(crate::db::users::User, Option<String>, Option<String>)> {
+pub async fn create_account(
+    state: &AppState,
+    v: NewAccount,
+    actor: crate::db::audit::Actor,
+) -> AppResult<(crate::db::users::User, Option<String>, Option<String>)> {
     let unit = match v.unit_code.clone() {
         Some(code) => {
             let lookup = code.clone();
@@ -136,7 +148,11 @@ pub async fn create_account(state: &AppState, v: NewAccount, actor: crate::db::a
     let unit_id = unit.as_ref().map(|u| u.id);
     let created = state
         .write(move |c| {
-            insert_user(c, &NewUser { username: &username, password_hash: &hash, full_name: &full_name, role, unit_id }, &actor)
+            insert_user(
+                c,
+                &NewUser { username: &username, password_hash: &hash, full_name: &full_name, role, unit_id },
+                &actor,
+            )
         })
         .await?
         .ok_or_else(|| AppError::Conflict(format!("Tên đăng nhập \"{}\" đã có người dùng.", v.username.as_str())))?;
@@ -144,7 +160,12 @@ pub async fn create_account(state: &AppState, v: NewAccount, actor: crate::db::a
 }
 
 /// Creates an account from the form.
-pub async fn create_user(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, form: web::Form<CreateUserForm>) -> AppResult<HttpResponse> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    form: web::Form<CreateUserForm>,
+) -> AppResult<HttpResponse> {
     user.require(ADMIN)?;
     csrf::verify(&state, &req, &form.csrf)?;
     let f = form.into_inner();
@@ -188,7 +209,13 @@ pub struct CsrfForm {
 }
 
 /// Disables an account (its sessions end).
-pub async fn disable_user(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, id: web::Path<i64>, form: web::Form<CsrfForm>) -> AppResult<HttpResponse> {
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> AppResult<HttpResponse> {
     user.require(ADMIN)?;
     csrf::verify(&state, &req, &form.csrf)?;
     let t = target(&state, *id).await?;
@@ -201,7 +228,13 @@ pub async fn disable_user(state: web::Data<AppState>, req: HttpRequest, user: Cu
 }
 
 /// Re-enables an account.
-pub async fn enable_user(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, id: web::Path<i64>, form: web::Form<CsrfForm>) -> AppResult<HttpResponse> {
+pub async fn enable_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> AppResult<HttpResponse> {
     user.require(ADMIN)?;
     csrf::verify(&state, &req, &form.csrf)?;
     let t = target(&state, *id).await?;
@@ -211,7 +244,13 @@ pub async fn enable_user(state: web::Data<AppState>, req: HttpRequest, user: Cur
 }
 
 /// Sets a generated password, shown once.
-pub async fn reset_password(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, id: web::Path<i64>, form: web::Form<CsrfForm>) -> AppResult<HttpResponse> {
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> AppResult<HttpResponse> {
     user.require(ADMIN)?;
     csrf::verify(&state, &req, &form.csrf)?;
     let t = target(&state, *id).await?;
@@ -232,7 +271,13 @@ pub struct MoveForm {
 }
 
 /// Moves an account to another unit (recorded in the audit log).
-pub async fn move_user(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, id: web::Path<i64>, form: web::Form<MoveForm>) -> AppResult<HttpResponse> {
+pub async fn move_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<MoveForm>,
+) -> AppResult<HttpResponse> {
     user.require(ADMIN)?;
     csrf::verify(&state, &req, &form.csrf)?;
     let t = target(&state, *id).await?;

@@ -21,7 +21,12 @@ pub struct NextQuery {
 }
 
 /// The login form.
-pub async fn login_page(state: web::Data<AppState>, req: HttpRequest, user: MaybeUser, q: web::Query<NextQuery>) -> AppResult<HttpResponse> {
+pub async fn login_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: MaybeUser,
+    q: web::Query<NextQuery>,
+) -> AppResult<HttpResponse> {
     let next = safe_next(q.next.as_deref());
     if user.0.is_some() {
         return Ok(see_other(&next));
@@ -42,7 +47,11 @@ pub struct LoginForm {
 }
 
 /// Checks the form; on success sets the session cookie and goes on.
-pub async fn login_submit(state: web::Data<AppState>, req: HttpRequest, form: web::Form<LoginForm>) -> AppResult<HttpResponse> {
+pub async fn login_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<LoginForm>,
+) -> AppResult<HttpResponse> {
     csrf::verify(&state, &req, &form.csrf)?;
     let next = safe_next(form.next.as_deref());
     let ip = client_ip(&req, &state.settings.trusted_proxies);
@@ -75,7 +84,11 @@ pub struct CsrfOnly {
 }
 
 /// Ends the session.
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest, form: web::Form<CsrfOnly>) -> AppResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<CsrfOnly>,
+) -> AppResult<HttpResponse> {
     csrf::verify(&state, &req, &form.csrf)?;
     let mut res = see_other("/login");
     res.add_cookie(&clear_session_cookie(&state)).map_err(|e| AppError::Unexpected(e.into()))?;
@@ -83,7 +96,11 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest, form: web::For
 }
 
 /// The password change form.
-pub async fn password_page(state: web::Data<AppState>, req: HttpRequest, _user: CurrentUser) -> AppResult<HttpResponse> {
+pub async fn password_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _user: CurrentUser,
+) -> AppResult<HttpResponse> {
     page(&state, &req, "password", json!({ "title": "Đổi mật khẩu" }))
 }
 
@@ -110,7 +127,13 @@ pub async fn password_submit(
     csrf::verify(&state, &req, &form.csrf)?;
     let form = form.into_inner();
     let fail = |msg: &str| {
-        render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "password", json!({ "title": "Đổi mật khẩu", "error": msg }))
+        render(
+            &state,
+            &req,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "password",
+            json!({ "title": "Đổi mật khẩu", "error": msg }),
+        )
     };
     let new = match NewPassword::parse(&form.new, &user.username) {
         Ok(p) => p,
@@ -128,7 +151,13 @@ pub async fn password_submit(
     let hash = state.hasher.hash(new.expose().to_string()).await?;
     let actor = user.actor();
     let epoch = state.write(move |c| set_password(c, id, &hash, &actor, "user.password_change")).await?;
-    let mut res = render(&state, &req, StatusCode::OK, "password", json!({ "title": "Đổi mật khẩu", "flash": "Đã đổi mật khẩu." }))?;
+    let mut res = render(
+        &state,
+        &req,
+        StatusCode::OK,
+        "password",
+        json!({ "title": "Đổi mật khẩu", "flash": "Đã đổi mật khẩu." }),
+    )?;
     res.add_cookie(&session_cookie(&state, id, epoch, chrono::Utc::now().timestamp()))
         .map_err(|e| AppError::Unexpected(e.into()))?;
     Ok(res)

@@ -102,6 +102,16 @@ pub async fn error_pages(
     if !(status.is_client_error() || status.is_server_error()) || kind == Audience::Plain {
         return Ok(res.map_into_left_body());
     }
+    // A page rendered with an error status (a form shown again with its
+    // message) is already what the user should see.
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if kind == Audience::Page && is_html {
+        return Ok(res.map_into_left_body());
+    }
     let from_app = res.response().extensions().get::<ErrorMessage>().map(|m| m.0.clone());
     if kind == Audience::Api && from_app.is_some() {
         return Ok(res.map_into_left_body());

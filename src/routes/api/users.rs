@@ -23,7 +23,12 @@ struct NewUserBody {
 }
 
 /// 201 with the account (and the generated password when none was given).
-pub async fn create(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, payload: web::Payload) -> AppResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
     user.require(&[Role::Admin])?;
     let body: NewUserBody = json_body(&req, payload).await?;
     let account = NewAccount::parse(

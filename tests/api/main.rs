@@ -1,0 +1,8 @@
+//! Black-box tests: the real application over HTTP, and the operator
+//! commands, against a real SQLite file or PostgreSQL database.
+
+mod accounts;
+mod api;
+mod helpers;
+mod operator;
+mod pages;
