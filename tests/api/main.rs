@@ -6,3 +6,4 @@ mod api;
 mod helpers;
 mod operator;
 mod pages;
+mod process;
