@@ -38,10 +38,10 @@ async fn binary_serves_prints_the_admin_password_once_and_stops_on_sigterm() {
     let wait_healthy = || async {
         let t = Instant::now();
         loop {
-            if let Ok(r) = client.get(&health).send().await {
-                if r.status() == 200 {
-                    return;
-                }
+            if let Ok(r) = client.get(&health).send().await
+                && r.status() == 200
+            {
+                return;
             }
             assert!(t.elapsed() < Duration::from_secs(30), "never healthy");
             actix_web::rt::time::sleep(Duration::from_millis(100)).await;
