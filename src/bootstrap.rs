@@ -23,6 +23,8 @@ pub struct FirstRunReport {
     pub admin_created: bool,
     /// Its generated password (printed once, never logged).
     pub generated_admin_password: Option<String>,
+    /// The demo official's password, when the demo was created now.
+    pub demo_password: Option<String>,
 }
 
 impl FirstRunReport {
@@ -44,6 +46,12 @@ impl FirstRunReport {
             println!("    tên đăng nhập: admin");
             println!("    mật khẩu:      {p}");
             println!("  Mật khẩu chỉ hiện một lần: hãy ghi lại và đổi sau khi đăng nhập.");
+            println!();
+        }
+        if let Some(p) = &self.demo_password {
+            println!("  Cuộc thi thử đã được tạo / a demo contest is open");
+            println!("    cán bộ thử: demo / {p}");
+            println!("  (HOITHI_DEMO=0 để không tạo dữ liệu thử trên cơ sở dữ liệu mới)");
             println!();
         }
     }
@@ -124,5 +132,77 @@ pub fn first_run(db: &Db, settings: &Settings) -> anyhow::Result<FirstRunReport>
         report.admin_created = true;
         report.generated_admin_password = generated;
     }
+    if settings.demo {
+        report.demo_password = create_demo(conn, &actor)?;
+    }
     Ok(report)
+}
+
+/// A demo contest with an open officials' round and a demo official, on a
+/// database that has no contest yet. Returns the demo password when created.
+fn create_demo(conn: &mut crate::db::DbConnection, actor: &Actor) -> anyhow::Result<Option<String>> {
+    use crate::db::contests::{
+        ContestFields, RoundFields, insert_contest, insert_round, list_contests, pool_sizes, publish_round,
+    };
+    use crate::domain::paper::{Blueprint, BlueprintRow};
+    if !list_contests(conn)?.is_empty() || find_user_by_username(conn, "demo")?.is_some() {
+        return Ok(None);
+    }
+    let rows: Vec<BlueprintRow> = [("mot-cua", 4), ("cai-cach-hanh-chinh", 3), ("van-hoa-cong-vu", 3)]
+        .into_iter()
+        .map(|(bank, count)| BlueprintRow { bank: bank.into(), difficulty: None, count })
+        .collect();
+    let sizes = pool_sizes(conn, &rows)?;
+    if rows.iter().zip(&sizes).any(|(r, n)| *n < i64::from(r.count)) {
+        tracing::warn!("demo contest skipped: the shipped banks are not loaded");
+        return Ok(None);
+    }
+    let all_units = units::list_units(conn)?;
+    let unit = all_units.iter().find(|u| u.code == "SNV").or(all_units.first()).map(|u| u.id);
+    let Some(contest) = insert_contest(
+        conn,
+        &ContestFields {
+            slug: "thi-thu".into(),
+            title: "Cuộc thi thử: tìm hiểu cải cách hành chính".into(),
+            description: "Cuộc thi mẫu để làm quen với hệ thống.".into(),
+            rules: "Mỗi lượt thi có 10 câu hỏi trắc nghiệm trong 15 phút; mỗi câu đúng được 1 điểm. Được thi tối đa 3 lượt, tính lượt cao nhất. Xếp hạng theo điểm, rồi theo dự đoán số người trả lời đúng tất cả các câu, rồi theo thời gian làm bài.".into(),
+            audience: "both".into(),
+            show_names: true,
+        },
+        actor,
+    )?
+    else {
+        return Ok(None);
+    };
+    let t = crate::db::now();
+    let round = insert_round(
+        conn,
+        contest.id,
+        &RoundFields {
+            title: "Tuần thử".into(),
+            opens_at: t - chrono::Duration::minutes(1),
+            closes_at: t + chrono::Duration::days(30),
+            duration_s: 15 * 60,
+            blueprint: Blueprint::parse(rows).map_err(|e| anyhow::anyhow!(e))?,
+            attempts_allowed: 3,
+            grace_s: 10,
+            points_per_question: 1,
+            prediction: true,
+            reveal_policy: "after_submit".into(),
+            practice: false,
+        },
+        actor,
+    )?;
+    publish_round(conn, round.id, actor)?;
+    let password = generate_password();
+    let hash = hash_password_blocking(&password)?;
+    let new = NewUser {
+        username: "demo",
+        password_hash: &hash,
+        full_name: "Cán bộ dùng thử",
+        role: Role::Official,
+        unit_id: unit,
+    };
+    insert_user(conn, &new, actor)?;
+    Ok(Some(password))
 }

@@ -100,6 +100,8 @@ pub struct Settings {
     pub log_format: String,
     /// Load the shipped banks and units into an empty database.
     pub load_shipped_data: bool,
+    /// On an empty database, create a demo contest, round and official (`HOITHI_DEMO=0` turns it off).
+    pub demo: bool,
 }
 
 /// A setting that cannot be used.
@@ -230,6 +232,11 @@ impl Settings {
                 .ok_or_else(|| SettingsError::Invalid(format!("HOITHI_POOL_SIZE must be 1..512 (got {v:?})")))?,
             None => file.pool_size.unwrap_or(16),
         };
+        let demo = match env("HOITHI_DEMO").as_deref().map(str::trim) {
+            None | Some("1") | Some("true") | Some("") => true,
+            Some("0") | Some("false") => false,
+            Some(v) => return Err(SettingsError::Invalid(format!("HOITHI_DEMO must be 0 or 1 (got {v:?})"))),
+        };
         let log_format = pick("HOITHI_LOG_FORMAT", file.log_format).unwrap_or_else(|| "text".into());
         if log_format != "text" && log_format != "json" {
             return Err(SettingsError::Invalid(format!("HOITHI_LOG_FORMAT must be text or json (got {log_format:?})")));
@@ -246,6 +253,7 @@ impl Settings {
             pool_size,
             log_format,
             load_shipped_data: true,
+            demo,
         })
     }
 

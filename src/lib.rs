@@ -15,6 +15,7 @@ pub mod configuration;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod markdown;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -18,6 +18,29 @@ use crate::db::Db;
 use crate::state::AppState;
 use crate::telemetry::Metrics;
 
+/// Every 2 seconds: finalize attempts past deadline + grace with the
+/// answers they hold, and make closed rounds' prediction errors final.
+/// Every node may run it: finalizing claims each attempt once.
+fn spawn_sweeper(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            let done = state
+                .write(|c| {
+                    let t = crate::db::now();
+                    Ok((crate::db::attempts::sweep_expired(c, t)?, crate::db::attempts::finalize_closed_rounds(c, t)?))
+                })
+                .await;
+            match done {
+                Ok((0, 0)) => {}
+                Ok((attempts, rounds)) => tracing::info!(attempts, rounds, "sweeper finalized"),
+                Err(e) => tracing::warn!(error = %e, "sweeper failed"),
+            }
+        }
+    });
+}
+
 /// A built, bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -42,6 +65,7 @@ impl Application {
             login_limits: Arc::new(LoginLimits::default()),
             metrics: Arc::new(Metrics::new()),
             ready: Arc::new(AtomicBool::new(false)),
+            pool_cache: Arc::default(),
             settings: Arc::new(settings),
         };
         let boot_state = state.clone();
@@ -49,6 +73,7 @@ impl Application {
         report.print();
         state.ready.store(true, Ordering::Release);
 
+        spawn_sweeper(state.clone());
         let listener = TcpListener::bind(state.settings.bind)?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());

@@ -3,7 +3,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::NaiveDateTime;
 use handlebars::Handlebars;
+
+use crate::db::contests::{Round, load_pools};
+use crate::domain::paper::PoolQuestion;
 
 use crate::auth::keys::Keys;
 use crate::auth::password::Hasher;
@@ -31,12 +38,36 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Set once migrations, banks, units and the admin are in place.
     pub ready: Arc<AtomicBool>,
+    /// Frozen question pools of published rounds (immutable while a round
+    /// is unchanged, so the key includes its last change).
+    pub pool_cache: Arc<Mutex<HashMap<(i64, NaiveDateTime), Pools>>>,
 }
+
+/// The pools of one round, one per blueprint row.
+pub type Pools = Arc<Vec<Vec<PoolQuestion>>>;
 
 impl AppState {
     /// Whether start-up work is done.
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// The frozen pools of a published round, cached: thousands of starts in
+    /// one minute read them once, not the banks each time.
+    pub async fn pools(&self, round: &Round) -> crate::error::AppResult<Pools> {
+        let key = (round.id, round.updated_at);
+        if let Some(p) = self.pool_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(p.clone());
+        }
+        let r = round.clone();
+        let pools = Arc::new(self.read(move |c| load_pools(c, &r)).await?);
+        let mut cache = self.pool_cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|(id, _), _| *id != round.id);
+        if cache.len() > 1000 {
+            cache.clear();
+        }
+        cache.insert(key, pools.clone());
+        Ok(pools)
     }
 
     /// Runs a read query on the blocking pool.

@@ -64,6 +64,8 @@ pub struct QuestionRow {
     pub fixed_order: bool,
     /// Date the facts are stated at.
     pub as_of: Option<chrono::NaiveDate>,
+    /// Counts for nobody (a wrong question, voided by an organizer).
+    pub voided: bool,
     /// Digest of the content.
     pub content_hash: String,
     /// Created (UTC).
@@ -281,4 +283,51 @@ pub fn list_question_versions(conn: &mut DbConnection, slug: &str, key: &str) ->
 /// How many banks are stored.
 pub fn count_banks(conn: &mut DbConnection) -> QueryResult<i64> {
     banks::table.count().get_result(conn)
+}
+
+/// The latest version of a question, by bank slug and key.
+pub fn find_latest_question(conn: &mut DbConnection, slug: &str, key: &str) -> QueryResult<Option<QuestionRow>> {
+    Ok(list_question_versions(conn, slug, key)?.pop())
+}
+
+/// Voids the latest version of a question (it counts for nobody) and
+/// re-grades every attempt that holds it, in one transaction. Returns the
+/// number of attempts re-graded.
+pub fn void_question(conn: &mut DbConnection, q: &QuestionRow, reason: &str, actor: &Actor) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        diesel::update(questions::table.find(q.id)).set(questions::voided.eq(true)).execute(conn)?;
+        let n = super::attempts::regrade(conn, &[q.id])?;
+        insert_audit(
+            conn,
+            actor,
+            "question.void",
+            &format!("question:{}#{}", q.id, q.key),
+            &format!("{reason} (chấm lại {n} bài)"),
+        )?;
+        Ok(n)
+    })
+}
+
+/// Corrects the key of the latest version of a question and re-grades every
+/// attempt that holds it, in one transaction. Returns the number re-graded.
+pub fn rekey_question(
+    conn: &mut DbConnection,
+    q: &QuestionRow,
+    answer: &[usize],
+    reason: &str,
+    actor: &Actor,
+) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        let new = serde_json::to_string(answer).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+        diesel::update(questions::table.find(q.id)).set(questions::answer.eq(&new)).execute(conn)?;
+        let n = super::attempts::regrade(conn, &[q.id])?;
+        insert_audit(
+            conn,
+            actor,
+            "question.rekey",
+            &format!("question:{}#{}", q.id, q.key),
+            &format!("{} → {new}: {reason} (chấm lại {n} bài)", q.answer),
+        )?;
+        Ok(n)
+    })
 }

@@ -1,9 +1,12 @@
 //! Storage: one connection type for SQLite and PostgreSQL, the pools,
 //! embedded migrations, and plain sync query functions per aggregate.
 
+pub mod attempts;
 pub mod audit;
 pub mod backup;
 pub mod banks;
+pub mod boards;
+pub mod contests;
 #[allow(missing_docs)]
 pub mod schema;
 pub mod units;

@@ -56,6 +56,7 @@ diesel::table! {
         source -> Text,
         fixed_order -> Bool,
         as_of -> Nullable<Date>,
+        voided -> Bool,
         content_hash -> Text,
         created_at -> Timestamp,
     }
@@ -94,6 +95,7 @@ diesel::table! {
         reveal_policy -> Text,
         practice -> Bool,
         status -> Text,
+        finalized_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -120,6 +122,8 @@ diesel::table! {
         id -> BigInt,
         round_id -> BigInt,
         participant_id -> BigInt,
+        number -> Integer,
+        ranked -> Bool,
         seed -> BigInt,
         state -> Text,
         started_at -> Timestamp,
@@ -151,9 +155,20 @@ diesel::table! {
         best_attempt_id -> BigInt,
         unit_id -> Nullable<BigInt>,
         score -> Integer,
-        prediction_error -> Nullable<BigInt>,
+        correct -> Integer,
+        full_marks -> Bool,
+        prediction -> Nullable<BigInt>,
+        prediction_error -> BigInt,
         duration_ms -> BigInt,
         submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    round_pool (round_id, question_id) {
+        round_id -> BigInt,
+        row_index -> Integer,
+        question_id -> BigInt,
     }
 }
 
@@ -188,6 +203,9 @@ diesel::joinable!(attempts -> rounds (round_id));
 diesel::joinable!(attempts -> participants (participant_id));
 diesel::joinable!(attempt_items -> attempts (attempt_id));
 diesel::joinable!(attempt_items -> questions (question_id));
+diesel::joinable!(round_pool -> questions (question_id));
+diesel::joinable!(round_entries -> participants (participant_id));
+diesel::joinable!(round_entries -> rounds (round_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -200,6 +218,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attempts,
     attempt_items,
     round_entries,
+    round_pool,
     unit_round_stats,
     audit_log,
 );

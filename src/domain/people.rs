@@ -134,6 +134,21 @@ impl NewPassword {
     }
 }
 
+/// A name as public boards show it: the given name whole, other words by
+/// their initial ("Nguyễn Văn An" → "N. V. An").
+pub fn mask_name(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match words.split_last() {
+        None => String::new(),
+        Some((last, rest)) => {
+            let mut out: Vec<String> =
+                rest.iter().filter_map(|w| w.chars().next()).map(|c| format!("{}.", c.to_uppercase())).collect();
+            out.push((*last).to_string());
+            out.join(" ")
+        }
+    }
+}
+
 /// A new account's fields, checked (shared by the admin page, the API and
 /// `hoithi users import`).
 #[derive(Debug, Clone)]
@@ -200,6 +215,14 @@ mod tests {
         assert_eq!(a.username.as_str(), "admin2");
         assert!(a.unit_code.is_none() && a.password.is_none());
         assert!(NewAccount::parse("x1y", "N", "boss", "", "").is_err());
+    }
+
+    #[test]
+    fn names_are_masked_to_initials_and_given_name() {
+        assert_eq!(mask_name("Nguyễn Văn An"), "N. V. An");
+        assert_eq!(mask_name("An"), "An");
+        assert_eq!(mask_name("  "), "");
+        assert_eq!(mask_name("đỗ thị  hoa"), "Đ. T. hoa");
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 
 /// Prometheus text format.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    if let Ok(n) = state.read(crate::db::attempts::count_in_progress).await {
+        state.metrics.attempts_in_progress.set(n);
+    }
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(state.metrics.render(&state.db))

@@ -3,8 +3,10 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod boards;
 pub mod health;
 pub mod home;
+pub mod play;
 pub mod static_files;
 
 use std::net::IpAddr;
@@ -38,6 +40,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/reset-password", web::post().to(admin::reset_password))
         .route("/admin/users/{id}/move", web::post().to(admin::move_user))
         .route("/admin/audit", web::get().to(admin::audit_page))
+        .route("/history", web::get().to(play::history))
+        .route("/contests/{slug}", web::get().to(boards::contest_page))
+        .route("/rounds/{id}/start", web::post().to(play::start))
+        .route("/rounds/{id}/leaderboard", web::get().to(boards::leaderboard_page))
+        .route("/rounds/{id}/units", web::get().to(boards::units_page))
+        .route("/attempts/{id}", web::get().to(play::attempt_page))
+        .route("/attempts/{id}", web::post().to(play::submit_form))
+        .route("/attempts/{id}/result", web::get().to(play::result_page))
         .service(api::scope());
 }
 

@@ -56,6 +56,7 @@ impl TestDb {
         s.secret_key = Some(random_hex(32));
         s.admin_password = Some(ADMIN_PASSWORD.into());
         s.pool_size = 4;
+        s.demo = false;
         s
     }
 }

@@ -49,6 +49,7 @@ CREATE TABLE questions (
     source TEXT NOT NULL,
     fixed_order BOOLEAN NOT NULL DEFAULT FALSE,
     as_of DATE,
+    voided BOOLEAN NOT NULL DEFAULT FALSE,
     content_hash TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     UNIQUE (bank_id, key, version)
@@ -84,7 +85,8 @@ CREATE TABLE rounds (
     prediction BOOLEAN NOT NULL DEFAULT FALSE,
     reveal_policy TEXT NOT NULL CHECK (reveal_policy IN ('after_submit', 'after_close', 'never')),
     practice BOOLEAN NOT NULL DEFAULT FALSE,
-    status TEXT NOT NULL DEFAULT 'draft',
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'published')),
+    finalized_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (contest_id, number)
@@ -110,6 +112,8 @@ CREATE TABLE attempts (
     id BIGSERIAL PRIMARY KEY,
     round_id BIGINT NOT NULL REFERENCES rounds(id),
     participant_id BIGINT NOT NULL REFERENCES participants(id),
+    number INTEGER NOT NULL,
+    ranked BOOLEAN NOT NULL,
     seed BIGINT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('in_progress', 'submitted', 'expired')),
     started_at TIMESTAMP NOT NULL,
@@ -121,7 +125,7 @@ CREATE TABLE attempts (
     duration_ms BIGINT,
     prediction BIGINT
 );
-CREATE INDEX attempts_round_participant ON attempts(round_id, participant_id);
+CREATE UNIQUE INDEX attempts_round_participant ON attempts(round_id, participant_id, number);
 CREATE INDEX attempts_open_deadline ON attempts(state, deadline_at);
 
 CREATE TABLE attempt_items (
@@ -141,12 +145,26 @@ CREATE TABLE round_entries (
     best_attempt_id BIGINT NOT NULL REFERENCES attempts(id),
     unit_id BIGINT REFERENCES units(id),
     score INTEGER NOT NULL,
-    prediction_error BIGINT,
+    correct INTEGER NOT NULL,
+    full_marks BOOLEAN NOT NULL,
+    prediction BIGINT,
+    prediction_error BIGINT NOT NULL DEFAULT 0,
     duration_ms BIGINT NOT NULL,
     submitted_at TIMESTAMP NOT NULL,
     PRIMARY KEY (round_id, participant_id)
 );
 CREATE INDEX round_entries_rank ON round_entries(round_id, score DESC, prediction_error, duration_ms, submitted_at);
+CREATE INDEX round_entries_unit ON round_entries(round_id, unit_id);
+
+-- The questions a published round draws from, frozen at publication (promise 1:
+-- an auditor re-derives any paper from its seed and this pool).
+CREATE TABLE round_pool (
+    round_id BIGINT NOT NULL REFERENCES rounds(id),
+    row_index INTEGER NOT NULL,
+    question_id BIGINT NOT NULL REFERENCES questions(id),
+    PRIMARY KEY (round_id, question_id)
+);
+CREATE INDEX round_pool_row ON round_pool(round_id, row_index);
 
 CREATE TABLE unit_round_stats (
     round_id BIGINT NOT NULL REFERENCES rounds(id),

@@ -1,5 +1,6 @@
 DROP TABLE audit_log;
 DROP TABLE unit_round_stats;
+DROP TABLE round_pool;
 DROP TABLE round_entries;
 DROP TABLE attempt_items;
 DROP TABLE attempts;

@@ -2,6 +2,10 @@
 //! 401 for anonymous callers, authorization before the body is read.
 
 pub mod banks;
+pub mod boards;
+pub mod contests;
+pub mod play;
+pub mod questions;
 pub mod session;
 pub mod units;
 pub mod users;
@@ -24,6 +28,26 @@ pub fn scope() -> actix_web::Scope {
         .route("/units", web::get().to(units::list))
         .route("/banks", web::get().to(banks::list))
         .route("/users", web::post().to(users::create))
+        .route("/contests", web::post().to(contests::create))
+        .route("/contests", web::get().to(contests::list))
+        .route("/contests/{slug}", web::patch().to(contests::patch))
+        .route("/contests/{slug}/rounds", web::post().to(contests::create_round))
+        .route("/contests/{slug}/rounds", web::get().to(contests::list_rounds_of))
+        .route("/contests/{slug}/standings", web::get().to(boards::contest_standings))
+        .route("/rounds", web::get().to(play::open_rounds))
+        .route("/rounds/{id}", web::patch().to(contests::patch_round))
+        .route("/rounds/{id}/publish", web::post().to(contests::publish))
+        .route("/rounds/{id}/close", web::post().to(contests::close))
+        .route("/rounds/{id}/attempts", web::post().to(play::start))
+        .route("/rounds/{id}/leaderboard", web::get().to(boards::leaderboard))
+        .route("/rounds/{id}/units", web::get().to(boards::units))
+        .route("/rounds/{id}/results.csv", web::get().to(boards::results_csv))
+        .route("/rounds/{id}/live", web::get().to(boards::live))
+        .route("/attempts/{id}", web::get().to(play::get))
+        .route("/attempts/{id}/items/{position}", web::put().to(play::answer))
+        .route("/attempts/{id}/submit", web::post().to(play::submit))
+        .route("/questions/{bank}/{key}/void", web::post().to(questions::void))
+        .route("/questions/{bank}/{key}/rekey", web::post().to(questions::rekey))
 }
 
 /// Reads and parses a JSON body. Call it only after authorizing: until then

@@ -1,0 +1,117 @@
+// hoithi attempt page: server-timed countdown, autosave with a retry queue,
+// a submit that lists unanswered questions, automatic submission at zero.
+// Without this file the form still works: everything posts on submit.
+(function () {
+  "use strict";
+  var form = document.getElementById("paper");
+  if (!form || !window.fetch) return;
+  var attempt = form.dataset.attempt;
+  var key = "hoithi-pending-" + attempt;
+  var sync = document.getElementById("sync");
+  var clock = document.getElementById("clock");
+  var endAt = performance.now() + Number(form.dataset.remainingMs || 0);
+  var pending = {};
+  try { pending = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { pending = {}; }
+  var inflight = false, retryDelay = 1000, timer = null, finished = false;
+
+  function say(text, cls) { sync.textContent = text; sync.className = "sync " + (cls || ""); }
+  function persist() { try { localStorage.setItem(key, JSON.stringify(pending)); } catch (e) {} }
+  function stateOf(pos) { var li = document.getElementById("q" + pos); return li && li.querySelector(".state"); }
+  function choices(pos) {
+    var out = [];
+    form.querySelectorAll('input[name="q' + pos + '"]').forEach(function (i) { if (i.checked) out.push(Number(i.value)); });
+    return out;
+  }
+
+  function flush() {
+    if (inflight || finished) return;
+    var positions = Object.keys(pending);
+    if (!positions.length) { say("Đã lưu tất cả câu trả lời.", "ok"); return; }
+    var pos = positions[0], sent = pending[pos];
+    inflight = true;
+    var s = stateOf(pos); if (s) s.textContent = "Đang lưu…";
+    fetch("/api/v1/attempts/" + attempt + "/items/" + pos, {
+      method: "PUT", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ choices: sent })
+    }).then(function (r) {
+      inflight = false;
+      if (r.ok) {
+        if (JSON.stringify(pending[pos]) === JSON.stringify(sent)) delete pending[pos];
+        persist(); retryDelay = 1000;
+        if (s) s.textContent = "Đã lưu";
+        flush();
+      } else if (r.status === 409) {
+        finished = true; localStorage.removeItem(key);
+        window.location = "/attempts/" + attempt + "/result";
+      } else if (r.status === 422 || r.status === 404) {
+        delete pending[pos]; persist();
+        return r.json().then(function (b) { if (s) s.textContent = b.error || "Không lưu được"; flush(); });
+      } else if (r.status === 401) {
+        say("Phiên đăng nhập đã hết: hãy đăng nhập lại ở thẻ khác, câu trả lời vẫn được giữ.", "err"); retry();
+      } else { retry(); }
+    }).catch(function () { inflight = false; retry(); });
+  }
+  function retry() {
+    inflight = false;
+    var n = Object.keys(pending).length;
+    say("Mất kết nối — đang thử lại (" + n + " câu chưa lưu)…", "err");
+    clearTimeout(timer);
+    timer = setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+  }
+
+  form.addEventListener("change", function (e) {
+    var m = /^q(\d+)$/.exec(e.target.name || "");
+    if (!m) return;
+    pending[m[1]] = choices(m[1]);
+    persist();
+    say("Đang lưu…", "");
+    flush();
+  });
+  window.addEventListener("online", flush);
+
+  // Answers chosen before a reload that never reached the server: put them back and send them.
+  Object.keys(pending).forEach(function (pos) {
+    form.querySelectorAll('input[name="q' + pos + '"]').forEach(function (i) { i.checked = pending[pos].indexOf(Number(i.value)) >= 0; });
+  });
+  flush();
+
+  function unanswered() {
+    var out = [];
+    form.querySelectorAll("li.q").forEach(function (li) { if (!choices(li.dataset.position).length) out.push(li.dataset.position); });
+    return out;
+  }
+  form.addEventListener("submit", function (e) {
+    if (finished) return;
+    var missing = unanswered();
+    if (missing.length && !form.dataset.auto) {
+      var box = document.getElementById("unanswered");
+      box.hidden = false;
+      box.textContent = "Chưa trả lời câu: " + missing.join(", ") + ".";
+      if (!confirm("Bạn chưa trả lời " + missing.length + " câu (" + missing.join(", ") + "). Vẫn nộp bài?")) { e.preventDefault(); return; }
+    }
+    finished = true;
+    localStorage.removeItem(key);
+  });
+
+  function tick() {
+    var left = Math.max(0, endAt - performance.now());
+    var s = Math.ceil(left / 1000);
+    clock.textContent = String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
+    if (s <= 60) clock.className = "late";
+    if (left <= 0) {
+      if (!finished) {
+        form.dataset.auto = "1";
+        say("Hết giờ: đang nộp bài…", "");
+        finished = true;
+        localStorage.removeItem(key);
+        // The posted form carries every answer shown, saved or not.
+        HTMLFormElement.prototype.submit.call(form);
+      }
+      return;
+    }
+    setTimeout(tick, 250);
+  }
+  tick();
+})();
