@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod contest;
 mod helpers;
 mod operator;
 mod pages;
