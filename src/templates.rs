@@ -54,6 +54,8 @@ pub fn render(
             "role": u.role.as_str(),
             "role_label": u.role.label(),
             "is_admin": u.role == crate::domain::people::Role::Admin,
+            "is_staff": matches!(u.role, crate::domain::people::Role::Admin | crate::domain::people::Role::Organizer),
+            "is_unit_manager": u.role == crate::domain::people::Role::UnitManager,
         })),
         "title": "",
         "flash": Value::Null,

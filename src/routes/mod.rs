@@ -6,8 +6,10 @@ pub mod auth;
 pub mod boards;
 pub mod health;
 pub mod home;
+pub mod organize;
 pub mod play;
 pub mod static_files;
+pub mod unit;
 
 use std::net::IpAddr;
 
@@ -41,6 +43,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/move", web::post().to(admin::move_user))
         .route("/admin/audit", web::get().to(admin::audit_page))
         .route("/history", web::get().to(play::history))
+        .route("/unit", web::get().to(unit::overview))
+        .route("/unit/rounds/{id}", web::get().to(unit::round))
+        .route("/unit/rounds/{id}/missing", web::get().to(unit::missing_export))
+        .route("/admin/contests", web::get().to(organize::contests_page))
+        .route("/admin/contests", web::post().to(organize::create_contest))
+        .route("/admin/contests/{slug}", web::get().to(organize::contest_page))
+        .route("/admin/contests/{slug}", web::post().to(organize::update_contest_form))
+        .route("/admin/contests/{slug}/rounds", web::post().to(organize::create_round_form))
+        .route("/admin/rounds/{id}", web::get().to(organize::round_page))
+        .route("/admin/rounds/{id}", web::post().to(organize::update_round_form))
+        .route("/admin/rounds/{id}/publish", web::post().to(organize::publish_form))
+        .route("/admin/rounds/{id}/close", web::post().to(organize::close_form))
+        .route("/admin/questions", web::get().to(organize::questions_page))
+        .route("/admin/questions", web::post().to(organize::questions_submit))
         .route("/contests/{slug}", web::get().to(boards::contest_page))
         .route("/rounds/{id}/start", web::post().to(play::start))
         .route("/rounds/{id}/leaderboard", web::get().to(boards::leaderboard_page))

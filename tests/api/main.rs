@@ -6,5 +6,6 @@ mod api;
 mod contest;
 mod helpers;
 mod operator;
+mod organize;
 mod pages;
 mod process;

@@ -1,0 +1,209 @@
+//! Organizer and unit-manager pages, end to end through the HTML forms.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::contest::{at, key_of, official, setup_round};
+use crate::helpers::{extract_csrf, spawn_app};
+
+fn local(minutes: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(minutes) + chrono::Duration::hours(7))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[actix_web::test]
+async fn an_organizer_sets_up_and_publishes_a_round_with_the_forms() {
+    let app = spawn_app().await;
+    app.create_user("btc5", "organizer", None, "mat-khau-btc-5").await;
+    app.form_login("btc5", "mat-khau-btc-5").await;
+    let (s, html) = app.get_text("/admin/contests").await;
+    assert_eq!(s, StatusCode::OK);
+    let token = extract_csrf(&html).unwrap();
+    let r = app
+        .post_form(
+            "/admin/contests",
+            &[
+                ("csrf", &token),
+                ("slug", "cchc-2026"),
+                ("title", "Tìm hiểu CCHC 2026"),
+                ("audience", "officials"),
+                ("rules", "**Thể lệ** <b>x</b>"),
+                ("show_names", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/admin/contests/cchc-2026");
+    // A bad slug is shown again with its message.
+    let r = app
+        .post_form(
+            "/admin/contests",
+            &[("csrf", &token), ("slug", "Có dấu"), ("title", "X"), ("audience", "officials")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("chữ thường không dấu"));
+
+    let (_, page) = app.get_text("/admin/contests/cchc-2026").await;
+    assert!(page.contains("Cơ cấu đề") && page.contains("mot-cua"), "the form shows the banks and their counts");
+    let (opens, closes) = (local(-1), local(60));
+    let mut form = vec![
+        ("csrf", token.as_str()),
+        ("title", "Tuần 1"),
+        ("opens_at", opens.as_str()),
+        ("closes_at", closes.as_str()),
+        ("duration_min", "10"),
+        ("attempts_allowed", "1"),
+        ("grace_s", "10"),
+        ("points_per_question", "2"),
+        ("reveal", "after_submit"),
+        ("prediction", "on"),
+        ("bank_1", "mot-cua"),
+        ("difficulty_1", "hard"),
+        ("count_1", "150"),
+    ];
+    let r = app.post_form("/admin/contests/cchc-2026/rounds", &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("chỉ có"), "the shortfall is explained");
+    assert!(body.contains("value=\"Tuần 1\""), "what was typed is kept");
+    form.retain(|(k, _)| *k != "count_1");
+    form.push(("count_1", "2"));
+    form.push(("bank_2", "van-hoa-cong-vu"));
+    form.push(("count_2", "3"));
+    let r = app.post_form("/admin/contests/cchc-2026/rounds", &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let r = app.post_form(&format!("/admin/rounds/{id}/publish"), &[("csrf", &token)]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Đã công bố"));
+
+    // It is open to officials, with 5 questions worth 2 points each.
+    let me = official(&app, "canbo20", "SNV").await;
+    let paper: serde_json::Value =
+        me.post(app.url(&format!("/api/v1/rounds/{id}/attempts"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(paper["items"].as_array().unwrap().len(), 5);
+    let aid = paper["attempt_id"].as_i64().unwrap();
+    let result: serde_json::Value =
+        me.post(app.url(&format!("/api/v1/attempts/{aid}/submit"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(result["max_score"], 10);
+    // Now the round cannot be edited, and the page says so; live figures show it.
+    let (_, page) = app.get_text(&format!("/admin/rounds/{id}")).await;
+    assert!(page.contains("không sửa được nữa"));
+    let r = app.post_form(&format!("/admin/rounds/{id}"), &form).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // The public contest page renders the rules' Markdown, not raw HTML.
+    let (_, public) = app.get_text("/contests/cchc-2026").await;
+    assert!(public.contains("<strong>Thể lệ</strong>") && public.contains("&lt;b&gt;"), "{public}");
+}
+
+#[actix_web::test]
+async fn a_unit_manager_sees_their_subtree_and_nothing_else() {
+    let app = spawn_app().await;
+    let (_, round) = setup_round(&app, json!({})).await;
+    // Quy Nhơn's manager; staff in two of its wards and in a department.
+    app.create_user("daumoi-qn", "unit_manager", Some("QN"), "mat-khau-dau-moi").await;
+    let done = official(&app, "cb-leloi", "QN-LELOI").await;
+    app.create_user("cb-tranphu", "official", Some("QN-TRANPHU"), "mat-khau-can-bo").await;
+    let outsider = official(&app, "cb-snv", "SNV").await;
+    for c in [&done, &outsider] {
+        let paper: serde_json::Value =
+            c.post(app.url(&format!("/api/v1/rounds/{round}/attempts"))).send().await.unwrap().json().await.unwrap();
+        let id = paper["attempt_id"].as_i64().unwrap();
+        let key = key_of(&app, id).await;
+        c.put(app.url(&format!("/api/v1/attempts/{id}/items/1")))
+            .json(&json!({"choices": key[0]}))
+            .send()
+            .await
+            .unwrap();
+        c.post(app.url(&format!("/api/v1/attempts/{id}/submit"))).send().await.unwrap();
+    }
+    let manager = app.client_for("daumoi-qn", "mat-khau-dau-moi").await;
+    let html = manager.get(app.url(&format!("/unit/rounds/{round}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("cb-tranphu"), "the ward official who has not taken it is listed");
+    assert!(html.contains("Người dùng cb-leloi"), "the one who did is in the results");
+    assert!(!html.contains("cb-snv") && !html.contains("Sở Nội vụ"), "nothing outside the subtree: {html}");
+    assert!(!html.contains("Thành phố Quy Nhơn</td><td class=\"num\">0"));
+    let csv = manager
+        .get(app.url(&format!("/unit/rounds/{round}/missing?format=csv")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("cb-tranphu") && !csv.contains("cb-leloi") && !csv.contains("cb-snv"), "{csv}");
+    let r = manager.get(app.url(&format!("/unit/rounds/{round}/missing?format=xlsx"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an xlsx file is a zip");
+    assert_eq!(
+        manager.get(app.url(&format!("/unit/rounds/{round}/missing?format=pdf"))).send().await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let overview = manager.get(app.url("/unit")).send().await.unwrap().text().await.unwrap();
+    assert!(overview.contains("Tuần 1"));
+    // Officials and organizers have no unit-manager pages.
+    assert_eq!(outsider.get(app.url("/unit")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        outsider.get(app.url(&format!("/unit/rounds/{round}"))).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let _ = at(0);
+}
+
+#[actix_web::test]
+async fn a_wrong_key_is_fixed_from_the_page() {
+    let app = spawn_app().await;
+    let (_, round) = setup_round(&app, json!({})).await;
+    let me = official(&app, "cb-fix", "SNV").await;
+    let paper: serde_json::Value =
+        me.post(app.url(&format!("/api/v1/rounds/{round}/attempts"))).send().await.unwrap().json().await.unwrap();
+    let id = paper["attempt_id"].as_i64().unwrap();
+    let key = key_of(&app, id).await;
+    me.put(app.url(&format!("/api/v1/attempts/{id}/items/1"))).json(&json!({"choices": key[0]})).send().await.unwrap();
+    me.post(app.url(&format!("/api/v1/attempts/{id}/submit"))).send().await.unwrap();
+    let items = app.state.read(move |c| hoithi::db::attempts::load_items(c, id)).await.unwrap();
+    let qid = items[0].question_id;
+    let slug: String = app
+        .state
+        .read(move |c| {
+            use diesel::prelude::*;
+            use hoithi::db::schema::{banks, questions};
+            questions::table.inner_join(banks::table).filter(questions::id.eq(qid)).select(banks::slug).first(c)
+        })
+        .await
+        .unwrap();
+    app.form_login("btc", "mat-khau-btc-1").await;
+    let token = app.csrf("/admin/questions").await;
+    let r = app
+        .post_form("/admin/questions", &[("csrf", &token), ("bank", &slug), ("key", &items[0].key), ("action", "show")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains(&items[0].text));
+    let r = app
+        .post_form(
+            "/admin/questions",
+            &[("csrf", &token), ("bank", &slug), ("key", &items[0].key), ("action", "void"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form(
+            "/admin/questions",
+            &[("csrf", &token), ("bank", &slug), ("key", &items[0].key), ("action", "void"), ("reason", "Câu hỏi sai")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("chấm lại 1 bài"));
+    let view: serde_json::Value =
+        me.get(app.url(&format!("/api/v1/attempts/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(view["result"]["score"], 0);
+    assert_eq!(view["result"]["max_score"], 4);
+    let r = app
+        .post_form("/admin/questions", &[("csrf", &token), ("bank", &slug), ("key", "khong-co"), ("action", "show")])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
