@@ -180,3 +180,45 @@ async fn banks_are_listed_with_counts_by_difficulty() {
         assert!(b["slug"].is_string() && b["title"].is_string() && b["topic"].is_string());
     }
 }
+
+#[actix_web::test]
+async fn the_openapi_document_describes_the_whole_api() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/openapi.json").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = r.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/session", "post"),
+        ("/api/v1/session", "delete"),
+        ("/api/v1/units", "get"),
+        ("/api/v1/banks", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/contests", "post"),
+        ("/api/v1/contests", "get"),
+        ("/api/v1/contests/{slug}", "patch"),
+        ("/api/v1/contests/{slug}/rounds", "post"),
+        ("/api/v1/contests/{slug}/rounds", "get"),
+        ("/api/v1/rounds", "get"),
+        ("/api/v1/rounds/{id}", "patch"),
+        ("/api/v1/rounds/{id}/publish", "post"),
+        ("/api/v1/rounds/{id}/close", "post"),
+        ("/api/v1/rounds/{id}/attempts", "post"),
+        ("/api/v1/attempts/{id}", "get"),
+        ("/api/v1/attempts/{id}/items/{position}", "put"),
+        ("/api/v1/attempts/{id}/submit", "post"),
+        ("/api/v1/rounds/{id}/leaderboard", "get"),
+        ("/api/v1/rounds/{id}/units", "get"),
+        ("/api/v1/rounds/{id}/results.csv", "get"),
+        ("/api/v1/questions/{bank}/{key}/void", "post"),
+        ("/api/v1/questions/{bank}/{key}/rekey", "post"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from the document");
+    }
+    // Request bodies come from the real request types.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    assert!(schemas["RoundBody"]["properties"].get("duration_s").is_some());
+    assert!(schemas["AnswerBody"]["required"].as_array().unwrap().contains(&json!("choices")));
+    assert!(schemas.contains_key("ErrorBody"));
+}

@@ -688,3 +688,53 @@ async fn the_attempt_page_works_without_javascript() {
     let a = app.state.read(move |c| hoithi::db::attempts::find_attempt(c, id)).await.unwrap().unwrap();
     assert_eq!(a.prediction, Some(12));
 }
+
+#[actix_web::test]
+async fn prediction_errors_become_final_when_the_round_closes() {
+    let app = spawn_app().await;
+    let (org, round) = setup_round(&app, json!({"grace_s": 0})).await;
+    // Three officials with full marks; a predicts 9 and finishes first, b predicts 3 (the truth), c gives none.
+    let mut ids = Vec::new();
+    for (name, prediction) in [("cb-a", Some(9)), ("cb-b", Some(3)), ("cb-c", None)] {
+        let c = official(&app, name, "SNV").await;
+        let (_, paper) =
+            json_of(c.post(app.url(&format!("/api/v1/rounds/{round}/attempts"))).send().await.unwrap()).await;
+        let id = paper["attempt_id"].as_i64().unwrap();
+        for (i, k) in key_of(&app, id).await.iter().enumerate() {
+            c.put(app.url(&format!("/api/v1/attempts/{id}/items/{}", i + 1)))
+                .json(&json!({"choices": k}))
+                .send()
+                .await
+                .unwrap();
+        }
+        let body = prediction.map(|p| json!({"prediction": p})).unwrap_or(json!({}));
+        c.post(app.url(&format!("/api/v1/attempts/{id}/submit"))).json(&body).send().await.unwrap();
+        ids.push(id);
+    }
+    let names = |board: &Value| {
+        board["entries"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let (_, board) =
+        json_of(org.get(app.url(&format!("/api/v1/rounds/{round}/leaderboard"))).send().await.unwrap()).await;
+    // Provisional: every prediction counts the same; no prediction ranks last.
+    assert_eq!(names(&board)[2], "Người dùng cb-c");
+    org.post(app.url(&format!("/api/v1/rounds/{round}/close"))).send().await.unwrap();
+    let mut finalized = false;
+    for _ in 0..50 {
+        let r = app.state.read(move |c| hoithi::db::contests::find_round(c, round)).await.unwrap();
+        if r.finalized_at.is_some() {
+            finalized = true;
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(finalized, "the sweeper makes the prediction errors final after the close");
+    let (_, board) =
+        json_of(org.get(app.url(&format!("/api/v1/rounds/{round}/leaderboard"))).send().await.unwrap()).await;
+    assert_eq!(board["provisional"], false);
+    assert_eq!(
+        names(&board),
+        ["Người dùng cb-b", "Người dùng cb-a", "Người dùng cb-c"],
+        "3 full marks: b's error 0, a's 6"
+    );
+}

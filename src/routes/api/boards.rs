@@ -1,5 +1,7 @@
 //! Leaderboards (public), results export and live figures (organizers).
 
+#[allow(unused_imports)]
+use super::ErrorBody;
 use actix_web::{HttpResponse, http::header, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -116,6 +118,7 @@ pub async fn board_json(
 }
 
 /// `GET /api/v1/rounds/{id}/leaderboard` (public).
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/leaderboard", tag = "boards", summary = "Bảng xếp hạng (công khai)", params(("id" = i64, Path, description = "Mã vòng thi"), ("unit" = Option<String>, Query, description = "Mã đơn vị (gồm cả đơn vị trực thuộc)"), ("limit" = Option<i64>, Query, description = "1–500, mặc định 50"), ("offset" = Option<i64>, Query, description = "Bỏ qua")), responses((status = 200, description = "{total, provisional, entries: [{rank, name, unit, score, duration_ms}], me?}"), (status = 404, description = "Không tìm thấy", body = ErrorBody)))]
 pub async fn leaderboard(
     state: web::Data<AppState>,
     user: MaybeUser,
@@ -152,6 +155,7 @@ pub async fn units_json(state: &AppState, round: &Round, sort: Option<&str>) -> 
 }
 
 /// `GET /api/v1/rounds/{id}/units` (public): rolled up through the hierarchy.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/units", tag = "boards", summary = "Tham gia theo đơn vị (công khai, cộng dồn theo cấp)", params(("id" = i64, Path, description = "Mã vòng thi"), ("sort" = Option<String>, Query, description = "rate | participants | avg_score | full_marks | code")), responses((status = 200, description = "{provisional, units: [{code, name, participants, staff_count, rate, avg_score, full_marks}]}"), (status = 404, description = "Không tìm thấy", body = ErrorBody)))]
 pub async fn units(
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -162,6 +166,7 @@ pub async fn units(
 }
 
 /// `GET /api/v1/contests/{slug}/standings` (public): sum of best per round.
+#[utoipa::path(get, path = "/api/v1/contests/{slug}/standings", tag = "boards", summary = "Tổng điểm qua các vòng (công khai)", params(("slug" = String, Path, description = "Mã cuộc thi")), responses((status = 200, description = "{contest, entries: [{rank, name, unit, score, duration_ms, rounds}]}"), (status = 404, description = "Không tìm thấy", body = ErrorBody)))]
 pub async fn contest_standings(
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -213,6 +218,7 @@ pub async fn results_rows(state: &AppState, round_id: i64) -> AppResult<Vec<[Str
 }
 
 /// `GET /api/v1/rounds/{id}/results.csv` (the contest's owner or an admin).
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/results.csv", tag = "boards", summary = "Xuất kết quả CSV (ban tổ chức)", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "CSV: họ tên, đơn vị, điểm, số câu đúng, thời gian, dự đoán, xếp hạng", content_type = "text/csv"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody)))]
 pub async fn results_csv(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (round, contest) = owned_round(&state, &user, *id).await?;
     let rows = results_rows(&state, round.id).await?;
@@ -235,6 +241,7 @@ pub async fn results_csv(state: web::Data<AppState>, user: CurrentUser, id: web:
 }
 
 /// `GET /api/v1/rounds/{id}/live` (owner or admin): attempts and participation now.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/live", tag = "boards", summary = "Theo dõi trực tiếp (ban tổ chức)", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "{started, in_progress, submitted, units}"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody)))]
 pub async fn live(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (round, _) = owned_round(&state, &user, *id).await?;
     Ok(HttpResponse::Ok().json(live_json(&state, &round).await?))

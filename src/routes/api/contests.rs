@@ -1,5 +1,7 @@
 //! Contests and rounds for organizers: create, list, edit, publish, close.
 
+#[allow(unused_imports)]
+use super::ErrorBody;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDateTime};
 use serde::Deserialize;
@@ -51,7 +53,7 @@ pub fn round_json(r: &Round, contest_slug: &str) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewContest {
     slug: String,
@@ -84,6 +86,7 @@ pub fn check_contest(slug: &str, title: &str, audience: &str) -> AppResult<()> {
 }
 
 /// `POST /api/v1/contests`.
+#[utoipa::path(post, path = "/api/v1/contests", tag = "contests", summary = "Tạo cuộc thi", request_body = NewContest, responses((status = 201, description = "{id, slug, title, description, audience, rules, show_names}"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 409, description = "Trạng thái không cho phép", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -110,12 +113,13 @@ pub async fn create(
 }
 
 /// `GET /api/v1/contests`.
+#[utoipa::path(get, path = "/api/v1/contests", tag = "contests", summary = "Danh sách cuộc thi", responses((status = 200, description = "[{id, slug, title, …}]"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, _user: CurrentUser) -> AppResult<HttpResponse> {
     let all = state.read(list_contests).await?;
     Ok(HttpResponse::Ok().json(all.iter().map(contest_json).collect::<Vec<_>>()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ContestPatch {
     title: Option<String>,
@@ -135,6 +139,7 @@ async fn owned_contest(state: &AppState, user: &CurrentUser, slug: String) -> Ap
 }
 
 /// `PATCH /api/v1/contests/{slug}`.
+#[utoipa::path(patch, path = "/api/v1/contests/{slug}", tag = "contests", summary = "Sửa cuộc thi", request_body = ContestPatch, params(("slug" = String, Path, description = "Mã cuộc thi")), responses((status = 200, description = "Cuộc thi sau khi sửa"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn patch(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -160,13 +165,15 @@ pub async fn patch(
 }
 
 /// A round's fields as JSON (all optional for PATCH).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoundBody {
     title: Option<String>,
     opens_at: Option<String>,
     closes_at: Option<String>,
     duration_s: Option<i32>,
+    /// Rows of `{bank, difficulty?, count}`; difficulty is easy, medium or hard.
+    #[schema(value_type = Option<Vec<Object>>)]
     blueprint: Option<Vec<BlueprintRow>>,
     attempts_allowed: Option<i32>,
     grace_s: Option<i32>,
@@ -319,6 +326,7 @@ impl RoundDraft {
 }
 
 /// `POST /api/v1/contests/{slug}/rounds`.
+#[utoipa::path(post, path = "/api/v1/contests/{slug}/rounds", tag = "rounds", summary = "Tạo vòng thi (bản nháp)", request_body = RoundBody, params(("slug" = String, Path, description = "Mã cuộc thi")), responses((status = 201, description = "{id, contest, number, title, opens_at, closes_at, duration_s, blueprint, …}"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn create_round(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -350,6 +358,7 @@ pub async fn create_round(
 }
 
 /// `GET /api/v1/contests/{slug}/rounds`.
+#[utoipa::path(get, path = "/api/v1/contests/{slug}/rounds", tag = "rounds", summary = "Các vòng thi của cuộc thi", params(("slug" = String, Path, description = "Mã cuộc thi")), responses((status = 200, description = "[vòng thi]"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody)))]
 pub async fn list_rounds_of(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -387,6 +396,7 @@ pub async fn owned_round(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
 }
 
 /// `PATCH /api/v1/rounds/{id}`: only while nobody has started it.
+#[utoipa::path(patch, path = "/api/v1/rounds/{id}", tag = "rounds", summary = "Sửa vòng thi (khi chưa ai làm bài)", request_body = RoundBody, params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "Vòng thi sau khi sửa"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 409, description = "Trạng thái không cho phép", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn patch_round(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -408,6 +418,7 @@ pub async fn patch_round(
 }
 
 /// `POST /api/v1/rounds/{id}/publish`.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/publish", tag = "rounds", summary = "Công bố vòng thi (không có nội dung)", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "Vòng thi đã công bố; bộ câu hỏi được cố định"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn publish(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     user.require(ORGANIZERS)?;
     let (r, c) = owned_round(&state, &user, *id).await?;
@@ -419,6 +430,7 @@ pub async fn publish(state: web::Data<AppState>, user: CurrentUser, id: web::Pat
 }
 
 /// `POST /api/v1/rounds/{id}/close`: closes now (no new starts; attempts in progress end now).
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/close", tag = "rounds", summary = "Đóng vòng thi ngay (không có nội dung)", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "Vòng thi đã đóng; bài đang làm kết thúc"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 409, description = "Trạng thái không cho phép", body = ErrorBody)))]
 pub async fn close(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     user.require(ORGANIZERS)?;
     let (r, c) = owned_round(&state, &user, *id).await?;

@@ -16,12 +16,50 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, AppResult};
 
+/// Every error answer: `{"error": "…"}` in Vietnamese.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong and what to do.
+    pub error: String,
+}
+
+/// The OpenAPI document, generated from the handlers' annotations and the
+/// request types themselves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "hoithi API", description = "JSON API của hoithi: chỉ nhận application/json; lỗi trả về {\"error\": …} bằng tiếng Việt; người chưa đăng nhập nhận 401, sai vai trò nhận 403 trước khi nội dung được đọc. Thời điểm theo RFC 3339, hiển thị ở +07:00. Lựa chọn là chỉ số (từ 0) của phương án theo thứ tự hiển thị của bài thi."),
+    paths(
+        session::create, session::delete, session::me, units::list, banks::list, users::create,
+        contests::create, contests::list, contests::patch, contests::create_round, contests::list_rounds_of,
+        contests::patch_round, contests::publish, contests::close,
+        play::open_rounds, play::start, play::get, play::answer, play::submit,
+        boards::leaderboard, boards::units, boards::contest_standings, boards::results_csv, boards::live,
+        questions::void, questions::rekey,
+    ),
+    components(schemas(ErrorBody)),
+    tags(
+        (name = "session", description = "Đăng nhập"), (name = "users", description = "Tài khoản"),
+        (name = "units", description = "Đơn vị"), (name = "banks", description = "Ngân hàng câu hỏi"),
+        (name = "contests", description = "Cuộc thi"), (name = "rounds", description = "Vòng thi"),
+        (name = "play", description = "Làm bài"), (name = "boards", description = "Bảng xếp hạng và kết quả"),
+        (name = "questions", description = "Sửa đáp án"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> actix_web::HttpResponse {
+    use utoipa::OpenApi;
+    actix_web::HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
 /// Largest JSON body the API reads.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
 /// The `/api/v1` scope.
 pub fn scope() -> actix_web::Scope {
     web::scope("/api/v1")
+        .route("/openapi.json", web::get().to(openapi))
         .route("/session", web::post().to(session::create))
         .route("/session", web::delete().to(session::delete))
         .route("/me", web::get().to(session::me))

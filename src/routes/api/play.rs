@@ -3,6 +3,8 @@
 //! Promise 4: before an attempt is final (and, per the round's reveal
 //! policy, before the round closes) nothing here carries the key.
 
+#[allow(unused_imports)]
+use super::ErrorBody;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -44,6 +46,7 @@ pub async fn open_rounds_for(state: &AppState, user: &CurrentUser) -> AppResult<
 }
 
 /// `GET /api/v1/rounds`: rounds open to the caller.
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "play", summary = "Các vòng thi đang mở cho người gọi", responses((status = 200, description = "[{id, contest, title, opens_at, closes_at, duration_s, …}]"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody)))]
 pub async fn open_rounds(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let rounds = open_rounds_for(&state, &user).await?;
     Ok(HttpResponse::Ok().json(rounds.iter().map(|(r, c)| round_json(r, &c.slug)).collect::<Vec<_>>()))
@@ -144,6 +147,7 @@ pub async fn start_for(state: &AppState, user: &CurrentUser, round_id: i64) -> A
 }
 
 /// `POST /api/v1/rounds/{id}/attempts`: 201 with the paper (200 when resuming).
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/attempts", tag = "play", summary = "Bắt đầu (hoặc tiếp tục) làm bài (không có nội dung)", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 201, description = "{attempt_id, state, deadline_at, remaining_ms, items: [{position, kind, text, options, choices}]}"), (status = 200, description = "Tiếp tục bài đang làm (cùng dạng)"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 409, description = "Trạng thái không cho phép", body = ErrorBody)))]
 pub async fn start(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (attempt, round, new) = start_for(&state, &user, *id).await?;
     let view = attempt_view(&state, &attempt, &round).await?;
@@ -164,12 +168,13 @@ pub async fn own_attempt(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
 }
 
 /// `GET /api/v1/attempts/{id}`.
+#[utoipa::path(get, path = "/api/v1/attempts/{id}", tag = "play", summary = "Bài thi của mình", params(("id" = i64, Path, description = "Mã bài thi")), responses((status = 200, description = "Như khi bắt đầu, kèm lựa chọn đã lưu; khi đã nộp thêm result và (theo chế độ công bố) review"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody)))]
 pub async fn get(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let (attempt, round) = own_attempt(&state, &user, *id).await?;
     Ok(HttpResponse::Ok().json(attempt_view(&state, &attempt, &round).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AnswerBody {
     choices: Vec<usize>,
@@ -188,6 +193,7 @@ pub fn attempt_error(e: AttemptError) -> AppError {
 }
 
 /// `PUT /api/v1/attempts/{id}/items/{position}`: saved before the 200.
+#[utoipa::path(put, path = "/api/v1/attempts/{id}/items/{position}", tag = "play", summary = "Lưu một câu trả lời", request_body = AnswerBody, params(("id" = i64, Path, description = "Mã bài thi"), ("position" = i32, Path, description = "Số thứ tự câu, từ 1")), responses((status = 200, description = "{saved_at}: đã ghi vào cơ sở dữ liệu"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 409, description = "Bài đã nộp hoặc đã quá hạn + gia hạn", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn answer(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -203,7 +209,7 @@ pub async fn answer(
     Ok(HttpResponse::Ok().json(json!({ "saved_at": rfc3339_vn(saved) })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SubmitBody {
     prediction: Option<i64>,
@@ -229,6 +235,7 @@ pub async fn submit_for(
 }
 
 /// `POST /api/v1/attempts/{id}/submit` `{prediction?}`.
+#[utoipa::path(post, path = "/api/v1/attempts/{id}/submit", tag = "play", summary = "Nộp bài", request_body = SubmitBody, params(("id" = i64, Path, description = "Mã bài thi")), responses((status = 200, description = "{score, max_score, correct, total, duration_ms, rank}"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 409, description = "Quá hạn + gia hạn: bài được nộp với câu trả lời đã lưu", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -1,6 +1,8 @@
 //! Fixing a wrong key: void a question or correct its answer; every
 //! affected attempt, entry and unit statistic is re-graded at once.
 
+#[allow(unused_imports)]
+use super::ErrorBody;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -13,20 +15,20 @@ use crate::error::{AppError, AppResult};
 use crate::routes::api::contests::ORGANIZERS;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct VoidBody {
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 enum Letters {
     One(String),
     Many(Vec<String>),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RekeyBody {
     answer: Letters,
@@ -50,6 +52,7 @@ fn reason_of(r: &str) -> AppResult<String> {
 }
 
 /// `POST /api/v1/questions/{bank}/{key}/void` `{reason}`.
+#[utoipa::path(post, path = "/api/v1/questions/{bank}/{key}/void", tag = "questions", summary = "Hủy câu hỏi và chấm lại", request_body = VoidBody, params(("bank" = String, Path, description = "Mã ngân hàng"), ("key" = String, Path, description = "Mã câu hỏi")), responses((status = 200, description = "{regraded}: số bài thi được chấm lại"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 409, description = "Trạng thái không cho phép", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn void(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -71,6 +74,7 @@ pub async fn void(
 }
 
 /// `POST /api/v1/questions/{bank}/{key}/rekey` `{answer, reason}`.
+#[utoipa::path(post, path = "/api/v1/questions/{bank}/{key}/rekey", tag = "questions", summary = "Sửa đáp án và chấm lại", request_body = RekeyBody, params(("bank" = String, Path, description = "Mã ngân hàng"), ("key" = String, Path, description = "Mã câu hỏi")), responses((status = 200, description = "{regraded}: số bài thi được chấm lại"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody)))]
 pub async fn rekey(
     state: web::Data<AppState>,
     req: HttpRequest,

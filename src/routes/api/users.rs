@@ -1,5 +1,7 @@
 //! `POST /api/v1/users` (admin): create an account.
 
+#[allow(unused_imports)]
+use super::ErrorBody;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -11,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::admin::create_account;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewUserBody {
     username: String,
     full_name: String,
@@ -23,6 +25,7 @@ struct NewUserBody {
 }
 
 /// 201 with the account (and the generated password when none was given).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", summary = "Tạo tài khoản (quản trị viên)", request_body = NewUserBody, responses((status = 201, description = "{id, username, full_name, role, unit_code, generated_password}"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 409, description = "Tên đăng nhập đã có", body = ErrorBody), (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody), (status = 415, description = "Không phải application/json", body = ErrorBody)))]
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
