@@ -9,7 +9,12 @@
   var key = "hoithi-pending-" + attempt;
   var sync = document.getElementById("sync");
   var clock = document.getElementById("clock");
-  var endAt = performance.now() + Number(form.dataset.remainingMs || 0);
+  // Submit a little before the server's deadline: the page took time to
+  // arrive, and the submission takes time to travel back.
+  var EARLY_MS = 1500;
+  var endAt = Date.now() + Number(form.dataset.remainingMs || 0) - EARLY_MS;
+  // The clock turns red in the last minute, or the last fifth of a short paper.
+  var warnAt = Math.min(60, Math.ceil(Number(form.dataset.remainingMs || 0) / 5000));
   var pending = {};
   try { pending = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { pending = {}; }
   var inflight = false, retryDelay = 1000, timer = null, finished = false;
@@ -95,11 +100,30 @@
     localStorage.removeItem(key);
   });
 
+  // The server's remaining time is the truth: resynchronise when the page
+  // comes back (a phone that slept) and every 30 seconds.
+  function resync() {
+    if (finished) return;
+    fetch("/api/v1/attempts/" + attempt, { credentials: "same-origin" }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (v) {
+      if (!v || finished) return;
+      if (v.state !== "in_progress") {
+        finished = true; localStorage.removeItem(key);
+        window.location = "/attempts/" + attempt + "/result";
+        return;
+      }
+      endAt = Date.now() + Number(v.remaining_ms) - EARLY_MS;
+    }).catch(function () {});
+  }
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { resync(); flush(); } });
+  setInterval(resync, 30000);
+
   function tick() {
-    var left = Math.max(0, endAt - performance.now());
+    var left = Math.max(0, endAt - Date.now());
     var s = Math.ceil(left / 1000);
     clock.textContent = String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
-    if (s <= 60) clock.className = "late";
+    if (s <= warnAt) clock.className = "late";
     if (left <= 0) {
       if (!finished) {
         form.dataset.auto = "1";
