@@ -44,6 +44,19 @@ async fn contests_ctx(state: &AppState, user: &CurrentUser) -> AppResult<Value> 
     )
 }
 
+/// A contest's fields from its form.
+fn contest_fields(form: &[(String, String)], slug: &str) -> ContestFields {
+    use crate::domain::text::nfc;
+    ContestFields {
+        slug: slug.to_string(),
+        title: nfc(field(form, "title").trim()),
+        description: nfc(field(form, "description").trim()),
+        rules: nfc(field(form, "rules")),
+        audience: field(form, "audience").to_string(),
+        show_names: field(form, "show_names") == "on",
+    }
+}
+
 /// `GET /admin/contests`.
 pub async fn contests_page(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> AppResult<HttpResponse> {
     user.require(ORGANIZERS)?;
@@ -61,14 +74,7 @@ pub async fn create_contest(
     user.require(ORGANIZERS)?;
     let form = parse_form(&body);
     csrf::verify(&state, &req, field(&form, "csrf"))?;
-    let f = ContestFields {
-        slug: field(&form, "slug").trim().to_string(),
-        title: crate::domain::text::nfc(field(&form, "title").trim()),
-        description: crate::domain::text::nfc(field(&form, "description").trim()),
-        rules: crate::domain::text::nfc(field(&form, "rules")),
-        audience: field(&form, "audience").to_string(),
-        show_names: field(&form, "show_names") == "on",
-    };
+    let f = contest_fields(&form, field(&form, "slug").trim());
     let result = match check_contest(&f.slug, &f.title, &f.audience) {
         Ok(()) => {
             let (f2, actor) = (f.clone(), user.actor());
@@ -223,14 +229,7 @@ pub async fn update_contest_form(
         .await?
         .ok_or_else(|| AppError::NotFound("Không có cuộc thi này.".into()))?;
     require_owner(&user, &contest)?;
-    let f = ContestFields {
-        slug: contest.slug.clone(),
-        title: crate::domain::text::nfc(field(&form, "title").trim()),
-        description: crate::domain::text::nfc(field(&form, "description").trim()),
-        rules: crate::domain::text::nfc(field(&form, "rules")),
-        audience: field(&form, "audience").to_string(),
-        show_names: field(&form, "show_names") == "on",
-    };
+    let f = contest_fields(&form, &contest.slug);
     if let Err(e) = check_contest(&f.slug, &f.title, &f.audience) {
         let ctx = contest_ctx(&state, &user, slug, None).await?;
         return render(
