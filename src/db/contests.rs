@@ -1,7 +1,5 @@
 //! Contests and rounds, and the frozen question pool of a published round.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -411,9 +409,4 @@ pub fn load_pools(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec<Vec
         }
     }
     Ok(pools)
-}
-
-/// Bank slug → id, for checking blueprints.
-pub fn bank_ids(conn: &mut DbConnection) -> QueryResult<HashMap<String, i64>> {
-    Ok(banks::table.select((banks::slug, banks::id)).load::<(String, i64)>(conn)?.into_iter().collect())
 }

@@ -118,6 +118,7 @@ pub struct ShortPool {
 /// pool, then the whole paper in random order, options shuffled unless fixed.
 /// `pools[i]` is the pool of `rows[i]`; pools must not share questions.
 pub fn draw(rows: &[BlueprintRow], pools: &[Vec<PoolQuestion>], seed: u64) -> Result<Vec<PaperItem>, ShortPool> {
+    debug_assert!(pools_are_disjoint(pools), "blueprint rows must not share questions");
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let mut chosen: Vec<PoolQuestion> = Vec::new();
     for (i, (row, pool)) in rows.iter().zip(pools).enumerate() {

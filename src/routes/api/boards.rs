@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::auth::session::MaybeUser;
-use crate::db::attempts::find_participant;
 use crate::db::boards::{all_entries, board_page, position, standings, unit_rows};
 use crate::db::contests::{Contest, Round, find_contest, find_contest_by_id, find_round};
 use crate::db::now;
@@ -269,9 +268,4 @@ pub async fn live_json(state: &AppState, round: &Round) -> AppResult<Value> {
         "started": started, "in_progress": in_progress, "submitted": started - in_progress,
         "units": units["units"],
     }))
-}
-
-/// The owner of an attempt's participant, for tests and pages.
-pub async fn participant_user(state: &AppState, participant_id: i64) -> AppResult<Option<i64>> {
-    Ok(state.read(move |c| find_participant(c, participant_id)).await?.user_id)
 }
