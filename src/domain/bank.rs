@@ -291,6 +291,110 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
         topic: raw.bank.topic.trim().to_string(),
         replaced_documents: raw.bank.replaced_documents.iter().map(|d| nfc(d.trim())).collect(),
     };
+    let drafts: Vec<Draft> = raw
+        .question
+        .into_iter()
+        .map(|spanned| {
+            let line = line_of(text, spanned.span().start);
+            let q = spanned.into_inner();
+            Draft {
+                line,
+                key: q.key,
+                kind: q.kind,
+                difficulty: q.difficulty,
+                text: q.text,
+                options: q.options,
+                answer: q.answer.map(|a| match a {
+                    RawAnswer::One(s) => vec![s],
+                    RawAnswer::Many(v) => v,
+                }),
+                explanation: q.explanation,
+                source: q.source,
+                fixed_order: q.fixed_order,
+                as_of: toml_date(q.as_of.as_ref()),
+            }
+        })
+        .collect();
+    check_drafts(file, meta, drafts, Strictness::Strict, problems)
+}
+
+/// How strictly missing explanations and sources are treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strictness {
+    /// hoithi's own format: every question needs both (errors).
+    Strict,
+    /// Formats that carry neither (GIFT, Aiken, some spreadsheets): a warning.
+    Lenient,
+}
+
+/// A question as a file states it, before checking (any format).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    /// 1-based line (or row) where it starts.
+    pub line: usize,
+    /// Stable key.
+    pub key: Option<String>,
+    /// `single`, `multiple` or `true_false`.
+    pub kind: Option<String>,
+    /// `easy`, `medium` or `hard`.
+    pub difficulty: Option<String>,
+    /// The question.
+    pub text: Option<String>,
+    /// Options in file order.
+    pub options: Vec<String>,
+    /// Letters of the correct options.
+    pub answer: Option<Vec<String>>,
+    /// Why.
+    pub explanation: Option<String>,
+    /// Document and article.
+    pub source: Option<String>,
+    /// Keep options in order.
+    pub fixed_order: bool,
+    /// The date the facts are stated at, or why it could not be read.
+    pub as_of: Result<Option<NaiveDate>, String>,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Self {
+            line: 0,
+            key: None,
+            kind: None,
+            difficulty: None,
+            text: None,
+            options: Vec::new(),
+            answer: None,
+            explanation: None,
+            source: None,
+            fixed_order: false,
+            as_of: Ok(None),
+        }
+    }
+}
+
+fn toml_date(v: Option<&toml::Value>) -> Result<Option<NaiveDate>, String> {
+    match v {
+        None => Ok(None),
+        Some(toml::Value::Datetime(dt)) => match (dt.date, dt.time) {
+            (Some(d), None) => Ok(NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))),
+            _ => Err("as_of phải là một ngày, ví dụ 2020-12-31".into()),
+        },
+        Some(toml::Value::String(s)) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| format!("as_of \"{s}\" không phải ngày dạng YYYY-MM-DD")),
+        Some(_) => Err("as_of phải là một ngày, ví dụ 2020-12-31".into()),
+    }
+}
+
+/// Checks a bank's identity and questions, whatever format they came in;
+/// returns the bank when there is no error, adding every problem found.
+pub fn check_drafts(
+    file: &str,
+    meta: BankMeta,
+    drafts: Vec<Draft>,
+    strictness: Strictness,
+    mut problems: Vec<Problem>,
+) -> (Option<Bank>, Vec<Problem>) {
     let mut err = |line: Option<usize>, key: Option<&str>, severity: Severity, message: String| {
         problems.push(Problem { severity, file: file.to_string(), line, key: key.map(str::to_string), message });
     };
@@ -308,17 +412,17 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
     if meta.topic.is_empty() {
         err(Some(1), None, Severity::Error, "thiếu chủ đề (bank.topic)".into());
     }
-    if raw.question.is_empty() {
+    if drafts.is_empty() {
         err(None, None, Severity::Error, "ngân hàng không có câu hỏi nào ([[question]])".into());
     }
 
     let mut questions = Vec::new();
+    let mut warnings: Vec<(Option<usize>, String, String)> = Vec::new();
     let mut seen_keys: HashMap<String, usize> = HashMap::new();
     let mut seen_texts: HashMap<String, (String, usize)> = HashMap::new();
-    for spanned in raw.question {
-        let line_no = line_of(text, spanned.span().start);
+    for q in drafts {
+        let line_no = q.line;
         let line = Some(line_no);
-        let q = spanned.into_inner();
         let key = q.key.as_deref().map(str::trim).unwrap_or("").to_string();
         let key_ref = if key.is_empty() { None } else { Some(key.as_str()) };
         let mut ok = true;
@@ -396,10 +500,7 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
                 Vec::new()
             }
             (Some(raw), kind) => {
-                let letters: Vec<&str> = match raw {
-                    RawAnswer::One(s) => vec![s.as_str()],
-                    RawAnswer::Many(v) => v.iter().map(String::as_str).collect(),
-                };
+                let letters: Vec<&str> = raw.iter().map(String::as_str).collect();
                 let mut idx = Vec::new();
                 for l in &letters {
                     match letter_index(l) {
@@ -430,31 +531,22 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
             }
         };
         let explanation = nfc(q.explanation.as_deref().unwrap_or("").trim());
-        if explanation.is_empty() {
-            bad("thiếu giải thích (explanation)".into());
-        }
         let source = nfc(q.source.as_deref().unwrap_or("").trim());
-        if source.is_empty() {
-            bad("thiếu nguồn (source): văn bản và điều khoản làm căn cứ".into());
+        let missing = [
+            (explanation.is_empty(), "thiếu giải thích (explanation)"),
+            (source.is_empty(), "thiếu nguồn (source): văn bản và điều khoản làm căn cứ"),
+        ];
+        for (is_missing, message) in missing.into_iter().filter(|(m, _)| *m) {
+            debug_assert!(is_missing);
+            match strictness {
+                Strictness::Strict => bad(message.into()),
+                Strictness::Lenient => warnings.push((line, key.clone(), message.to_string())),
+            }
         }
-        let as_of = match &q.as_of {
-            None => None,
-            Some(toml::Value::Datetime(dt)) => match (dt.date, dt.time) {
-                (Some(d), None) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)),
-                _ => {
-                    bad("as_of phải là một ngày, ví dụ 2020-12-31".into());
-                    None
-                }
-            },
-            Some(toml::Value::String(s)) => match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    bad(format!("as_of \"{s}\" không phải ngày dạng YYYY-MM-DD"));
-                    None
-                }
-            },
-            Some(_) => {
-                bad("as_of phải là một ngày, ví dụ 2020-12-31".into());
+        let as_of = match q.as_of {
+            Ok(d) => d,
+            Err(m) => {
+                bad(m);
                 None
             }
         };
@@ -472,6 +564,15 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
                 as_of,
             });
         }
+    }
+    for (line, key, message) in warnings {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            file: file.to_string(),
+            line,
+            key: (!key.is_empty()).then_some(key),
+            message,
+        });
     }
     // A question that cites a replaced document must name it in its text.
     for q in &questions {
@@ -747,6 +848,28 @@ source = "MC-03 — Quyết định 1847/QĐ-TTg"
         assert_eq!(q.content_hash(), q2.content_hash());
         q2.answer = vec![2];
         assert_ne!(q.content_hash(), q2.content_hash());
+    }
+
+    #[test]
+    fn lenient_formats_warn_about_missing_source_and_explanation() {
+        let meta = BankMeta { slug: "b".into(), title: "T".into(), topic: "t".into(), replaced_documents: vec![] };
+        let draft = Draft {
+            line: 3,
+            key: Some("q1".into()),
+            kind: Some("single".into()),
+            difficulty: Some("medium".into()),
+            text: Some("Hỏi?".into()),
+            options: vec!["A1".into(), "B1".into()],
+            answer: Some(vec!["B".into()]),
+            ..Draft::default()
+        };
+        let (bank, ps) = check_drafts("x.gift", meta.clone(), vec![draft.clone()], Strictness::Lenient, Vec::new());
+        assert_eq!(bank.unwrap().questions[0].answer, vec![1]);
+        assert_eq!(ps.len(), 2);
+        assert!(ps.iter().all(|p| p.severity == Severity::Warning && p.line == Some(3)), "{ps:?}");
+        let (bank, ps) = check_drafts("x.toml", meta, vec![draft], Strictness::Strict, Vec::new());
+        assert!(bank.is_none());
+        assert!(ps.iter().all(|p| p.severity == Severity::Error));
     }
 
     #[test]
