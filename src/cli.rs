@@ -12,7 +12,7 @@ use crate::auth::password::{generate_password, hash_password_blocking};
 use crate::configuration::{Settings, write_private};
 use crate::db::audit::{Actor, insert_audit};
 use crate::db::{Db, DbConnection, backup, banks, units, users};
-use crate::domain::bank::{Bank, Problem, Severity, check_slugs, has_errors, parse_toml};
+use crate::domain::bank::{Bank, Problem, Severity, Stats, check_letter_balance, check_slugs, has_errors, parse_toml};
 use crate::domain::people::NewAccount;
 
 /// Success.
@@ -83,6 +83,9 @@ pub fn check_bank_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<Bank>, Vec<Pro
         }
     }
     problems.extend(check_slugs(parsed.iter().map(|(n, b)| (n.as_str(), b))));
+    for (name, bank) in &parsed {
+        problems.extend(check_letter_balance(name, bank));
+    }
     Ok((parsed.into_iter().map(|(_, b)| b).collect(), problems))
 }
 
@@ -112,6 +115,37 @@ pub fn banks_check(paths: &[PathBuf]) -> anyhow::Result<i32> {
     let warnings = problems.len() - errors;
     println!("{errors} lỗi, {warnings} cảnh báo");
     Ok(if errors > 0 { INPUT_ERRORS } else { OK })
+}
+
+/// `hoithi banks stats [PATH…]`: per bank, counts by difficulty, kind and answer letter.
+pub fn banks_stats(paths: &[PathBuf]) -> anyhow::Result<i32> {
+    let (banks, problems) = check_bank_files(paths)?;
+    print_problems(&problems.iter().filter(|p| p.severity == Severity::Error).cloned().collect::<Vec<_>>());
+    for b in &banks {
+        let s = Stats::of(b);
+        let letters: usize = s.letters.iter().sum();
+        let pct = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 * 100.0 / of as f64 };
+        println!("{} — {} ({} câu)", b.meta.slug, b.meta.title, b.questions.len());
+        println!(
+            "  mức độ:  dễ {} ({:.0}%), trung bình {} ({:.0}%), khó {} ({:.0}%)",
+            s.difficulty[0],
+            pct(s.difficulty[0], b.questions.len()),
+            s.difficulty[1],
+            pct(s.difficulty[1], b.questions.len()),
+            s.difficulty[2],
+            pct(s.difficulty[2], b.questions.len())
+        );
+        println!("  loại:    một lựa chọn {}, nhiều lựa chọn {}, đúng/sai {}", s.kind[0], s.kind[1], s.kind[2]);
+        let row: Vec<String> = s
+            .letters
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| **n > 0 || *i < 4)
+            .map(|(i, n)| format!("{} {} ({:.0}%)", crate::domain::bank::letter(i), n, pct(*n, letters)))
+            .collect();
+        println!("  đáp án:  {} — trên {letters} câu một đáp án", row.join(", "));
+    }
+    Ok(if has_errors(&problems) { INPUT_ERRORS } else { OK })
 }
 
 /// `hoithi banks import [PATH…]`: all files in one transaction, or none.

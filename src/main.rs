@@ -48,6 +48,11 @@ enum BanksAction {
         /// Files or directories (default: question_banks/).
         paths: Vec<PathBuf>,
     },
+    /// Counts per bank: difficulty, kind, answer letter.
+    Stats {
+        /// Files or directories (default: question_banks/).
+        paths: Vec<PathBuf>,
+    },
     /// Validate, then load in one transaction.
     Import {
         /// Files or directories (default: question_banks/).
@@ -93,6 +98,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Banks { action: BanksAction::Check { paths } } => cli::banks_check(&default_banks(paths)),
+        Command::Banks { action: BanksAction::Stats { paths } } => cli::banks_stats(&default_banks(paths)),
         Command::Banks { action: BanksAction::Import { paths } } => cli::banks_import(&settings, &default_banks(paths)),
         Command::Units { action: UnitsAction::Import { file } } => cli::units_import(&settings, &file),
         Command::Users { action: UsersAction::Import { file, output } } => {

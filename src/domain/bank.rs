@@ -591,6 +591,69 @@ pub fn check_drafts(
     if has_errors(&problems) { (None, problems) } else { (Some(Bank { meta, questions }), problems) }
 }
 
+/// Counts of a bank: by difficulty, by kind, and by correct letter (questions
+/// with one correct option).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Easy, medium, hard.
+    pub difficulty: [usize; 3],
+    /// Single, multiple, true/false.
+    pub kind: [usize; 3],
+    /// A–F, over questions with exactly one correct option.
+    pub letters: [usize; 6],
+}
+
+impl Stats {
+    /// The counts of a bank.
+    pub fn of(bank: &Bank) -> Self {
+        let mut s = Stats::default();
+        for q in &bank.questions {
+            s.difficulty[q.difficulty as usize] += 1;
+            s.kind[match q.kind {
+                Kind::Single => 0,
+                Kind::Multiple => 1,
+                Kind::TrueFalse => 2,
+            }] += 1;
+            if let [one] = q.answer.as_slice() {
+                s.letters[(*one).min(5)] += 1;
+            }
+        }
+        s
+    }
+}
+
+/// Above this share of one letter among single-answer questions, `banks check` warns.
+pub const MAX_LETTER_SHARE: f64 = 0.35;
+/// Banks with fewer single-answer questions are too small for the letter check.
+pub const LETTER_CHECK_MIN: usize = 10;
+
+/// Warns when one letter is the answer of more than 35% of a bank's
+/// single-answer questions (participants learn to guess it).
+pub fn check_letter_balance(file: &str, bank: &Bank) -> Vec<Problem> {
+    let stats = Stats::of(bank);
+    let total: usize = stats.letters.iter().sum();
+    if total < LETTER_CHECK_MIN {
+        return Vec::new();
+    }
+    stats
+        .letters
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n as f64 / total as f64 > MAX_LETTER_SHARE)
+        .map(|(i, n)| Problem {
+            severity: Severity::Warning,
+            file: file.to_string(),
+            line: None,
+            key: None,
+            message: format!(
+                "đáp án {} chiếm {:.0}% ({n}/{total}) số câu một đáp án: nên cân đối lại (tối đa 35%)",
+                letter(i),
+                *n as f64 * 100.0 / total as f64
+            ),
+        })
+        .collect()
+}
+
 /// Checks across files: a slug used by two files.
 pub fn check_slugs<'a>(banks: impl IntoIterator<Item = (&'a str, &'a Bank)>) -> Vec<Problem> {
     let mut seen: HashMap<&str, &str> = HashMap::new();
@@ -870,6 +933,24 @@ source = "MC-03 — Quyết định 1847/QĐ-TTg"
         let (bank, ps) = check_drafts("x.toml", meta, vec![draft], Strictness::Strict, Vec::new());
         assert!(bank.is_none());
         assert!(ps.iter().all(|p| p.severity == Severity::Error));
+    }
+
+    #[test]
+    fn stats_count_and_unbalanced_letters_warn() {
+        let (bank, _) = parse_toml("g.toml", GOOD);
+        let bank = bank.unwrap();
+        let s = Stats::of(&bank);
+        assert_eq!(s.difficulty, [1, 1, 1]);
+        assert_eq!(s.kind, [1, 1, 1]);
+        assert_eq!(s.letters, [1, 1, 0, 0, 0, 0], "single B and true/false A; multiple not counted");
+        assert!(check_letter_balance("g.toml", &bank).is_empty(), "too small to judge");
+        let mut big = bank.clone();
+        big.questions = (0..12)
+            .map(|i| Question { key: format!("k{i}"), answer: vec![usize::from(i < 6)], ..bank.questions[0].clone() })
+            .collect();
+        assert!(check_letter_balance("g.toml", &big).len() == 2, "A and B at 50% each");
+        big.questions.iter_mut().enumerate().for_each(|(i, q)| q.answer = vec![i % 4]);
+        assert!(check_letter_balance("g.toml", &big).is_empty(), "25% each is balanced");
     }
 
     #[test]
