@@ -4,8 +4,10 @@
 mod accounts;
 mod api;
 mod contest;
+mod crash;
 mod helpers;
 mod operator;
 mod organize;
 mod pages;
 mod process;
+mod property;
