@@ -12,7 +12,11 @@ use crate::auth::password::{generate_password, hash_password_blocking};
 use crate::configuration::{Settings, write_private};
 use crate::db::audit::{Actor, insert_audit};
 use crate::db::{Db, DbConnection, backup, banks, units, users};
-use crate::domain::bank::{Bank, Problem, Severity, Stats, check_letter_balance, check_slugs, has_errors, parse_toml};
+use crate::domain::bank::{
+    Bank, BankMeta, Problem, Severity, Stats, Strictness, check_drafts, check_letter_balance, check_slugs, has_errors,
+    parse_toml, write_toml,
+};
+use crate::domain::formats;
 use crate::domain::people::NewAccount;
 
 /// Success.
@@ -45,46 +49,102 @@ pub fn bank_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Reads one bank file of any supported format, chosen by its extension:
+/// `.toml` (hoithi's own), `.xlsx`, `.csv`, `.gift`, `.txt` (Aiken). The
+/// formats that name no bank take it from `bank` (`--bank SLUG`), whose
+/// stored title and topic are kept when it exists.
+pub fn read_bank_file(file: &Path, bank: Option<&BankMeta>) -> (Option<Bank>, Vec<Problem>) {
+    let name = file.display().to_string();
+    let problem =
+        |message: String| Problem { severity: Severity::Error, file: name.clone(), line: None, key: None, message };
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return (None, vec![problem(format!("không đọc được tệp: {e}"))]),
+    };
+    let ext = file.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let text = || String::from_utf8(bytes.clone()).map_err(|_| problem("tệp không phải văn bản UTF-8".into()));
+    if ext == "toml" {
+        return match text() {
+            Ok(t) => parse_toml(&name, &t),
+            Err(p) => (None, vec![p]),
+        };
+    }
+    let (drafts, problems) = match ext.as_str() {
+        "xlsx" => formats::sheet::parse_xlsx(&name, &bytes),
+        "csv" => formats::sheet::parse_csv(&name, &bytes),
+        "gift" => match text() {
+            Ok(t) => formats::gift::parse(&name, &t),
+            Err(p) => return (None, vec![p]),
+        },
+        "txt" => match text() {
+            Ok(t) => formats::aiken::parse(&name, &t),
+            Err(p) => return (None, vec![p]),
+        },
+        other => {
+            return (
+                None,
+                vec![problem(format!(
+                    "định dạng \".{other}\" không hỗ trợ: dùng .toml, .xlsx, .csv, .gift hoặc .txt (Aiken)"
+                ))],
+            );
+        }
+    };
+    let Some(meta) = bank.cloned() else {
+        let mut all = problems;
+        all.push(problem("tệp này không ghi ngân hàng nào: hãy thêm --bank SLUG".into()));
+        return (None, all);
+    };
+    check_drafts(&name, meta, drafts, Strictness::Lenient, problems)
+}
+
+/// The identity `--bank SLUG` gives: the stored bank's, or a new one titled by its slug.
+pub fn bank_meta_for(settings: Option<&Settings>, slug: &str) -> anyhow::Result<BankMeta> {
+    if let Some(settings) = settings {
+        let db = open_db(settings)?;
+        let mut conn = db.reader()?;
+        if let Some(b) = banks::find_bank(&mut conn, slug)? {
+            return Ok(BankMeta {
+                replaced_documents: serde_json::from_str(&b.replaced_documents).unwrap_or_default(),
+                slug: b.slug,
+                title: b.title,
+                topic: b.topic,
+            });
+        }
+    }
+    Ok(BankMeta {
+        slug: slug.to_string(),
+        title: slug.to_string(),
+        topic: slug.to_string(),
+        replaced_documents: Vec::new(),
+    })
+}
+
 /// Parses and checks bank files; returns the good banks and every problem.
-pub fn check_bank_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<Bank>, Vec<Problem>)> {
+pub fn check_bank_files(paths: &[PathBuf], bank: Option<&BankMeta>) -> anyhow::Result<(Vec<Bank>, Vec<Problem>)> {
     let mut parsed: Vec<(String, Bank)> = Vec::new();
     let mut problems = Vec::new();
+    if let Some(meta) = bank
+        && !crate::domain::bank::is_slug(&meta.slug)
+    {
+        problems.push(Problem {
+            severity: Severity::Error,
+            file: "--bank".into(),
+            line: None,
+            key: None,
+            message: format!("mã ngân hàng \"{}\" chỉ gồm chữ thường a–z, chữ số và dấu '-'", meta.slug),
+        });
+        return Ok((Vec::new(), problems));
+    }
     for file in bank_files(paths)? {
-        let name = file.display().to_string();
-        let text = match std::fs::read(&file) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(_) => {
-                    problems.push(Problem {
-                        severity: Severity::Error,
-                        file: name,
-                        line: None,
-                        key: None,
-                        message: "tệp không phải UTF-8".into(),
-                    });
-                    continue;
-                }
-            },
-            Err(e) => {
-                problems.push(Problem {
-                    severity: Severity::Error,
-                    file: name,
-                    line: None,
-                    key: None,
-                    message: format!("không đọc được tệp: {e}"),
-                });
-                continue;
-            }
-        };
-        let (bank, ps) = parse_toml(&name, &text);
+        let (b, ps) = read_bank_file(&file, bank);
         problems.extend(ps);
-        if let Some(b) = bank {
-            parsed.push((name, b));
+        if let Some(b) = b {
+            parsed.push((file.display().to_string(), b));
         }
     }
     problems.extend(check_slugs(parsed.iter().map(|(n, b)| (n.as_str(), b))));
-    for (name, bank) in &parsed {
-        problems.extend(check_letter_balance(name, bank));
+    for (name, b) in &parsed {
+        problems.extend(check_letter_balance(name, b));
     }
     Ok((parsed.into_iter().map(|(_, b)| b).collect(), problems))
 }
@@ -95,9 +155,10 @@ fn print_problems(problems: &[Problem]) {
     }
 }
 
-/// `hoithi banks check [PATH…]`.
-pub fn banks_check(paths: &[PathBuf]) -> anyhow::Result<i32> {
-    let (banks, problems) = check_bank_files(paths)?;
+/// `hoithi banks check [PATH…] [--bank SLUG]`.
+pub fn banks_check(paths: &[PathBuf], bank: Option<&str>) -> anyhow::Result<i32> {
+    let meta = bank.map(|b| bank_meta_for(None, b)).transpose()?;
+    let (banks, problems) = check_bank_files(paths, meta.as_ref())?;
     print_problems(&problems);
     for b in &banks {
         let count = |d| b.questions.iter().filter(|q| q.difficulty == d).count();
@@ -119,7 +180,7 @@ pub fn banks_check(paths: &[PathBuf]) -> anyhow::Result<i32> {
 
 /// `hoithi banks stats [PATH…]`: per bank, counts by difficulty, kind and answer letter.
 pub fn banks_stats(paths: &[PathBuf]) -> anyhow::Result<i32> {
-    let (banks, problems) = check_bank_files(paths)?;
+    let (banks, problems) = check_bank_files(paths, None)?;
     print_problems(&problems.iter().filter(|p| p.severity == Severity::Error).cloned().collect::<Vec<_>>());
     for b in &banks {
         let s = Stats::of(b);
@@ -148,9 +209,12 @@ pub fn banks_stats(paths: &[PathBuf]) -> anyhow::Result<i32> {
     Ok(if has_errors(&problems) { INPUT_ERRORS } else { OK })
 }
 
-/// `hoithi banks import [PATH…]`: all files in one transaction, or none.
-pub fn banks_import(settings: &Settings, paths: &[PathBuf]) -> anyhow::Result<i32> {
-    let (banks, problems) = check_bank_files(paths)?;
+/// `hoithi banks import [PATH…] [--bank SLUG]`: all files in one
+/// transaction, or none. A file is the bank's whole content: questions
+/// missing from it are retired.
+pub fn banks_import(settings: &Settings, paths: &[PathBuf], bank: Option<&str>) -> anyhow::Result<i32> {
+    let meta = bank.map(|b| bank_meta_for(Some(settings), b)).transpose()?;
+    let (banks, problems) = check_bank_files(paths, meta.as_ref())?;
     print_problems(&problems);
     if has_errors(&problems) {
         println!("Không nhập gì: hãy sửa các lỗi trên.");
@@ -170,6 +234,51 @@ pub fn banks_import(settings: &Settings, paths: &[PathBuf]) -> anyhow::Result<i3
             r.retired,
             r.restored
         );
+    }
+    Ok(OK)
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Excel, in the layout Vietnamese organizers use.
+    Xlsx,
+    /// The same layout as CSV (UTF-8).
+    Csv,
+    /// Moodle's GIFT.
+    Gift,
+    /// hoithi's own format.
+    Toml,
+}
+
+/// `hoithi banks export BANK --format F [-o FILE]`: the bank's active questions.
+pub fn banks_export(
+    settings: &Settings,
+    slug: &str,
+    format: ExportFormat,
+    output: Option<&Path>,
+) -> anyhow::Result<i32> {
+    let db = open_db(settings)?;
+    let mut conn = db.reader()?;
+    let Some(bank) = banks::load_bank(&mut conn, slug)? else {
+        eprintln!("Không có ngân hàng \"{slug}\".");
+        return Ok(INPUT_ERRORS);
+    };
+    let bytes = match format {
+        ExportFormat::Xlsx => formats::sheet::write_xlsx(&bank).map_err(|e| anyhow::anyhow!(e))?,
+        ExportFormat::Csv => formats::sheet::write_csv(&bank),
+        ExportFormat::Gift => formats::gift::write(&bank).into_bytes(),
+        ExportFormat::Toml => write_toml(&bank).map_err(|e| anyhow::anyhow!(e))?.into_bytes(),
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| path.display().to_string())?;
+            eprintln!("Đã xuất {} câu hỏi vào {}", bank.questions.len(), path.display());
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
     }
     Ok(OK)
 }

@@ -43,20 +43,37 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BanksAction {
-    /// Validate bank files; exits non-zero on any error.
+    /// Validate bank files (.toml, .xlsx, .csv, .gift, Aiken .txt); exits non-zero on any error.
     Check {
         /// Files or directories (default: question_banks/).
         paths: Vec<PathBuf>,
+        /// The bank, for formats that name none.
+        #[arg(long)]
+        bank: Option<String>,
     },
     /// Counts per bank: difficulty, kind, answer letter.
     Stats {
         /// Files or directories (default: question_banks/).
         paths: Vec<PathBuf>,
     },
-    /// Validate, then load in one transaction.
+    /// Validate, then load in one transaction (a file is the bank's whole content).
     Import {
         /// Files or directories (default: question_banks/).
         paths: Vec<PathBuf>,
+        /// The bank, for formats that name none (created when it does not exist).
+        #[arg(long)]
+        bank: Option<String>,
+    },
+    /// Write a bank's active questions.
+    Export {
+        /// The bank's slug.
+        bank: String,
+        /// xlsx, csv, gift or toml.
+        #[arg(long, value_enum)]
+        format: cli::ExportFormat,
+        /// The file (standard output without it).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -97,9 +114,16 @@ fn main() -> ExitCode {
     hoithi::telemetry::init_tracing(&settings.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
-        Command::Banks { action: BanksAction::Check { paths } } => cli::banks_check(&default_banks(paths)),
+        Command::Banks { action: BanksAction::Check { paths, bank } } => {
+            cli::banks_check(&default_banks(paths), bank.as_deref())
+        }
         Command::Banks { action: BanksAction::Stats { paths } } => cli::banks_stats(&default_banks(paths)),
-        Command::Banks { action: BanksAction::Import { paths } } => cli::banks_import(&settings, &default_banks(paths)),
+        Command::Banks { action: BanksAction::Import { paths, bank } } => {
+            cli::banks_import(&settings, &default_banks(paths), bank.as_deref())
+        }
+        Command::Banks { action: BanksAction::Export { bank, format, output } } => {
+            cli::banks_export(&settings, &bank, format, output.as_deref())
+        }
         Command::Units { action: UnitsAction::Import { file } } => cli::units_import(&settings, &file),
         Command::Users { action: UsersAction::Import { file, output } } => {
             cli::users_import(&settings, &file, output.as_deref())

@@ -280,6 +280,48 @@ pub fn list_question_versions(conn: &mut DbConnection, slug: &str, key: &str) ->
         .load(conn)
 }
 
+/// A stored bank's identity, by slug.
+pub fn find_bank(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<BankRow>> {
+    banks::table.filter(banks::slug.eq(slug)).select(BankRow::as_select()).first(conn).optional()
+}
+
+/// A stored bank as a file would state it: its active questions, by key.
+pub fn load_bank(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Bank>> {
+    use crate::domain::bank::{BankMeta, Kind};
+    let Some(row) = find_bank(conn, slug)? else { return Ok(None) };
+    let rows: Vec<QuestionRow> = questions::table
+        .filter(questions::bank_id.eq(row.id))
+        .filter(questions::state.eq("active"))
+        .order(questions::key.asc())
+        .select(QuestionRow::as_select())
+        .load(conn)?;
+    let de = |e: serde_json::Error| diesel::result::Error::DeserializationError(Box::new(e));
+    let questions = rows
+        .into_iter()
+        .map(|r| {
+            Ok(Question {
+                kind: Kind::parse(&r.kind).unwrap_or(Kind::Single),
+                difficulty: Difficulty::parse(&r.difficulty).unwrap_or(Difficulty::Medium),
+                options: serde_json::from_str(&r.options).map_err(de)?,
+                answer: serde_json::from_str(&r.answer).map_err(de)?,
+                key: r.key,
+                text: r.text,
+                explanation: r.explanation,
+                source: r.source,
+                fixed_order: r.fixed_order,
+                as_of: r.as_of,
+            })
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
+    let meta = BankMeta {
+        replaced_documents: serde_json::from_str(&row.replaced_documents).map_err(de)?,
+        slug: row.slug,
+        title: row.title,
+        topic: row.topic,
+    };
+    Ok(Some(Bank { meta, questions }))
+}
+
 /// How many banks are stored.
 pub fn count_banks(conn: &mut DbConnection) -> QueryResult<i64> {
     banks::table.count().get_result(conn)

@@ -591,6 +591,69 @@ pub fn check_drafts(
     if has_errors(&problems) { (None, problems) } else { (Some(Bank { meta, questions }), problems) }
 }
 
+/// Writes a bank in hoithi's own TOML format (what `parse_toml` reads back).
+pub fn write_toml(bank: &Bank) -> Result<String, String> {
+    #[derive(Serialize)]
+    struct Meta<'a> {
+        slug: &'a str,
+        title: &'a str,
+        topic: &'a str,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        replaced_documents: &'a [String],
+    }
+    #[derive(Serialize)]
+    struct Q<'a> {
+        key: &'a str,
+        kind: &'a str,
+        difficulty: &'a str,
+        text: &'a str,
+        options: &'a [String],
+        answer: toml::Value,
+        explanation: &'a str,
+        source: &'a str,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        fixed_order: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        as_of: Option<toml::value::Datetime>,
+    }
+    #[derive(Serialize)]
+    struct File<'a> {
+        bank: Meta<'a>,
+        question: Vec<Q<'a>>,
+    }
+    let letters = |q: &Question| -> Vec<toml::Value> {
+        q.answer.iter().map(|&i| toml::Value::String(letter(i).to_string())).collect()
+    };
+    let file = File {
+        bank: Meta {
+            slug: &bank.meta.slug,
+            title: &bank.meta.title,
+            topic: &bank.meta.topic,
+            replaced_documents: &bank.meta.replaced_documents,
+        },
+        question: bank
+            .questions
+            .iter()
+            .map(|q| Q {
+                key: &q.key,
+                kind: q.kind.as_str(),
+                difficulty: q.difficulty.as_str(),
+                text: &q.text,
+                options: &q.options,
+                answer: match (q.kind, letters(q)) {
+                    (Kind::Multiple, l) => toml::Value::Array(l),
+                    (_, mut l) => l.pop().unwrap_or_else(|| toml::Value::String(String::new())),
+                },
+                explanation: &q.explanation,
+                source: &q.source,
+                fixed_order: q.fixed_order,
+                as_of: q.as_of.and_then(|d| d.to_string().parse().ok()),
+            })
+            .collect(),
+    };
+    toml::to_string(&file).map_err(|e| e.to_string())
+}
+
 /// Counts of a bank: by difficulty, by kind, and by correct letter (questions
 /// with one correct option).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -951,6 +1014,16 @@ source = "MC-03 — Quyết định 1847/QĐ-TTg"
         assert!(check_letter_balance("g.toml", &big).len() == 2, "A and B at 50% each");
         big.questions.iter_mut().enumerate().for_each(|(i, q)| q.answer = vec![i % 4]);
         assert!(check_letter_balance("g.toml", &big).is_empty(), "25% each is balanced");
+    }
+
+    #[test]
+    fn toml_round_trip_keeps_every_question() {
+        let (bank, _) = parse_toml("g.toml", GOOD);
+        let bank = bank.unwrap();
+        let text = write_toml(&bank).unwrap();
+        let (again, problems) = parse_toml("g2.toml", &text);
+        assert!(problems.is_empty(), "{problems:?}\n{text}");
+        assert_eq!(again.unwrap(), bank);
     }
 
     #[test]

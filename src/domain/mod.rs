@@ -2,6 +2,7 @@
 //! tested with fixed values next to the code.
 
 pub mod bank;
+pub mod formats;
 pub mod grading;
 pub mod paper;
 pub mod people;

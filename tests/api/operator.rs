@@ -73,7 +73,7 @@ fn bank_import_versions_changed_questions_and_retires_removed_ones() {
     let pool = connect(&db);
     let settings = db.settings();
     let file = write_file(&db, "bank.toml", BANK_V1);
-    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file)).unwrap(), cli::OK);
+    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file), None).unwrap(), cli::OK);
     let mut guard = pool.writer().unwrap();
     let conn: &mut DbConnection = &mut guard;
     let v1 = question_rows(conn);
@@ -82,14 +82,14 @@ fn bank_import_versions_changed_questions_and_retires_removed_ones() {
     let ids_before: Vec<i64> = questions::table.order(questions::id).select(questions::id).load(conn).unwrap();
 
     // Importing the same file again changes nothing.
-    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file)).unwrap(), cli::OK);
+    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file), None).unwrap(), cli::OK);
     assert_eq!(question_rows(conn), v1);
 
     // Change q1's key, drop q3.
     let v2 = BANK_V1.replacen("answer = \"A\"", "answer = \"B\"", 1);
     let v2 = &v2[..v2.find("[[question]]\nkey = \"q3\"").unwrap()];
     std::fs::write(&file, v2).unwrap();
-    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file)).unwrap(), cli::OK);
+    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file), None).unwrap(), cli::OK);
     let rows = question_rows(conn);
     assert_eq!(
         rows,
@@ -106,7 +106,7 @@ fn bank_import_versions_changed_questions_and_retires_removed_ones() {
 
     // q3 back unchanged: restored, not a new version.
     std::fs::write(&file, BANK_V1.replacen("answer = \"A\"", "answer = \"B\"", 1)).unwrap();
-    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file)).unwrap(), cli::OK);
+    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file), None).unwrap(), cli::OK);
     let rows = question_rows(conn);
     assert_eq!(rows.last().unwrap(), &("q3".to_string(), 1, "active".to_string(), "[0,2]".to_string()));
     let audits: i64 = audit_log::table.filter(audit_log::action.eq("bank.import")).count().get_result(conn).unwrap();
@@ -121,7 +121,7 @@ fn a_bad_bank_file_changes_nothing() {
     let good = write_file(&db, "good.toml", BANK_V1);
     let bad =
         write_file(&db, "bad.toml", &BANK_V1.replace("thu-nghiem", "khac").replace("answer = \"B\"", "answer = \"E\""));
-    assert_eq!(cli::banks_import(&settings, &[good, bad]).unwrap(), cli::INPUT_ERRORS);
+    assert_eq!(cli::banks_import(&settings, &[good, bad], None).unwrap(), cli::INPUT_ERRORS);
     let mut guard = pool.writer().unwrap();
     let conn: &mut DbConnection = &mut guard;
     let n: i64 = banks::table.count().get_result(conn).unwrap();
@@ -316,4 +316,38 @@ async fn backup_then_restore_gives_the_same_data() {
     assert_eq!(snapshot(&app.db.settings()), snapshot(&r));
     let restored_app = spawn_app_with(restored).await;
     assert_eq!(restored_app.api_login("canbo30", "mat-khau-sao-luu").await.status(), reqwest::StatusCode::OK);
+}
+
+#[test]
+fn banks_export_and_import_round_trip_in_every_format() {
+    let source = TestDb::new();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("question_banks");
+    assert_eq!(cli::banks_import(&source.settings(), &[shipped], None).unwrap(), cli::OK);
+    let original = {
+        let pool = connect(&source);
+        let mut guard = pool.reader().unwrap();
+        hoithi::db::banks::load_bank(&mut guard, "mot-cua").unwrap().unwrap()
+    };
+    assert!(original.questions.len() >= 100);
+    for format in ["toml", "xlsx", "csv", "gift"] {
+        let file = source.dir.path().join(format!("mot-cua.{format}"));
+        let out = hoithi_cmd(&source)
+            .args(["banks", "export", "mot-cua", "--format", format, "-o"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        let target = TestDb::new();
+        let out = hoithi_cmd(&target).args(["banks", "import", "--bank", "mot-cua"]).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stdout));
+        let pool = connect(&target);
+        let mut guard = pool.reader().unwrap();
+        let again = hoithi::db::banks::load_bank(&mut guard, "mot-cua").unwrap().unwrap();
+        assert_eq!(again.questions, original.questions, "{format} round trip");
+    }
+    // A format without a bank name needs --bank, and says so.
+    let file = source.dir.path().join("mot-cua.gift");
+    let out = hoithi_cmd(&source).args(["banks", "check"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--bank"));
 }
