@@ -13,8 +13,7 @@ use crate::configuration::{Settings, write_private};
 use crate::db::audit::{Actor, insert_audit};
 use crate::db::{Db, DbConnection, backup, banks, units, users};
 use crate::domain::bank::{
-    Bank, BankMeta, Problem, Severity, Stats, Strictness, check_drafts, check_letter_balance, check_slugs, has_errors,
-    parse_toml, write_toml,
+    Bank, BankMeta, Problem, Severity, Stats, check_letter_balance, check_slugs, has_errors, write_toml,
 };
 use crate::domain::formats;
 use crate::domain::people::NewAccount;
@@ -49,52 +48,23 @@ pub fn bank_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Reads one bank file of any supported format, chosen by its extension:
-/// `.toml` (hoithi's own), `.xlsx`, `.csv`, `.gift`, `.txt` (Aiken). The
-/// formats that name no bank take it from `bank` (`--bank SLUG`), whose
-/// stored title and topic are kept when it exists.
+/// Reads one bank file of any supported format, chosen by its extension
+/// (see [`formats::parse_bank`]).
 pub fn read_bank_file(file: &Path, bank: Option<&BankMeta>) -> (Option<Bank>, Vec<Problem>) {
     let name = file.display().to_string();
-    let problem =
-        |message: String| Problem { severity: Severity::Error, file: name.clone(), line: None, key: None, message };
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => return (None, vec![problem(format!("không đọc được tệp: {e}"))]),
-    };
-    let ext = file.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let text = || String::from_utf8(bytes.clone()).map_err(|_| problem("tệp không phải văn bản UTF-8".into()));
-    if ext == "toml" {
-        return match text() {
-            Ok(t) => parse_toml(&name, &t),
-            Err(p) => (None, vec![p]),
-        };
+    match std::fs::read(file) {
+        Ok(bytes) => formats::parse_bank(&name, &bytes, bank),
+        Err(e) => (
+            None,
+            vec![Problem {
+                severity: Severity::Error,
+                file: name,
+                line: None,
+                key: None,
+                message: format!("không đọc được tệp: {e}"),
+            }],
+        ),
     }
-    let (drafts, problems) = match ext.as_str() {
-        "xlsx" => formats::sheet::parse_xlsx(&name, &bytes),
-        "csv" => formats::sheet::parse_csv(&name, &bytes),
-        "gift" => match text() {
-            Ok(t) => formats::gift::parse(&name, &t),
-            Err(p) => return (None, vec![p]),
-        },
-        "txt" => match text() {
-            Ok(t) => formats::aiken::parse(&name, &t),
-            Err(p) => return (None, vec![p]),
-        },
-        other => {
-            return (
-                None,
-                vec![problem(format!(
-                    "định dạng \".{other}\" không hỗ trợ: dùng .toml, .xlsx, .csv, .gift hoặc .txt (Aiken)"
-                ))],
-            );
-        }
-    };
-    let Some(meta) = bank.cloned() else {
-        let mut all = problems;
-        all.push(problem("tệp này không ghi ngân hàng nào: hãy thêm --bank SLUG".into()));
-        return (None, all);
-    };
-    check_drafts(&name, meta, drafts, Strictness::Lenient, problems)
 }
 
 /// The identity `--bank SLUG` gives: the stored bank's, or a new one titled by its slug.

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod bank_upload;
 pub mod boards;
 pub mod health;
 pub mod home;
@@ -55,6 +56,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/rounds/{id}", web::post().to(organize::update_round_form))
         .route("/admin/rounds/{id}/publish", web::post().to(organize::publish_form))
         .route("/admin/rounds/{id}/close", web::post().to(organize::close_form))
+        .route("/admin/banks", web::get().to(bank_upload::page))
+        .route("/admin/banks/preview", web::post().to(bank_upload::upload))
+        .service(
+            web::resource("/admin/banks/import")
+                .app_data(web::PayloadConfig::new(4 * bank_upload::MAX_UPLOAD))
+                .route(web::post().to(bank_upload::import)),
+        )
         .route("/admin/questions", web::get().to(organize::questions_page))
         .route("/admin/questions", web::post().to(organize::questions_submit))
         .route("/contests/{slug}", web::get().to(boards::contest_page))

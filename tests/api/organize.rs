@@ -207,3 +207,59 @@ async fn a_wrong_key_is_fixed_from_the_page() {
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let i = html.find(&marker).unwrap_or_else(|| panic!("no {name}")) + marker.len();
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+#[actix_web::test]
+async fn an_organizer_previews_then_imports_a_spreadsheet_bank() {
+    let app = spawn_app().await;
+    app.create_user("btc7", "organizer", None, "mat-khau-btc-7").await;
+    app.form_login("btc7", "mat-khau-btc-7").await;
+    let token = app.csrf("/admin/banks").await;
+    let upload = |name: &'static str, bytes: Vec<u8>, bank: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", token.clone())
+            .text("bank", bank)
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        app.client.post(app.url("/admin/banks/preview")).multipart(form).send()
+    };
+    // A CSV with a row that has no answer: every problem listed, nothing saved.
+    let bad = "STT,Câu hỏi,A,B,Đáp án,Giải thích,Nguồn,Mức độ\n1,Câu một?,Có,Không,,Vì,Nguồn,Dễ\n2,Câu hai?,Có,Không,B,Vì,Nguồn,Khó lắm\n";
+    let r = upload("loi.csv", bad.as_bytes().to_vec(), "tu-tao").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Chưa có gì được lưu") && html.contains("2 lỗi"), "{html}");
+    assert!(!html.contains("Nhập vào ngân hàng"));
+    let banks = app.state.read(hoithi::db::banks::list_bank_summaries).await.unwrap();
+    assert!(banks.iter().all(|b| b.slug != "tu-tao"));
+    // The Excel file LibreOffice wrote: previewed, then imported into a new bank.
+    let xlsx =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ngan-hang-mau.xlsx"))
+            .unwrap();
+    let r = upload("ngan-hang-mau.xlsx", xlsx, "mau-excel").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("10 câu") && html.contains("0 lỗi"), "{html}");
+    let content = hidden(&html, "content");
+    let r = app
+        .post_form(
+            "/admin/banks/import",
+            &[("csrf", &token), ("bank", "mau-excel"), ("filename", "ngan-hang-mau.xlsx"), ("content", &content)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Đã nhập ngân hàng mau-excel (mới): thêm 10"));
+    let banks = app.state.read(hoithi::db::banks::list_bank_summaries).await.unwrap();
+    assert_eq!(banks.iter().find(|b| b.slug == "mau-excel").unwrap().questions, 10);
+    // Without a bank for a format that names none, the preview says so.
+    let r = upload("x.gift", b"::q1:: Hai cong hai? {=Bon ~Ba}".to_vec(), "").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("--bank"));
+    // Officials have no such page.
+    let official = crate::contest::official(&app, "cb-up", "SNV").await;
+    assert_eq!(official.get(app.url("/admin/banks")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
