@@ -574,6 +574,21 @@ pub fn check_drafts(
             message,
         });
     }
+    // Questions outlive the documents they cite: name the document, never "the current one".
+    for q in &questions {
+        let lower = q.text.to_lowercase();
+        if let Some(word) = ["hiện hành", "hiện nay"].into_iter().find(|w| lower.contains(w)) {
+            problems.push(Problem {
+                severity: Severity::Warning,
+                file: file.to_string(),
+                line: None,
+                key: Some(q.key.clone()),
+                message: format!(
+                    "câu hỏi dùng \"{word}\": hãy nêu tên và số hiệu văn bản thay vì nói văn bản đang có hiệu lực"
+                ),
+            });
+        }
+    }
     // A question that cites a replaced document must name it in its text.
     for q in &questions {
         for doc in &meta.replaced_documents {
@@ -1024,6 +1039,15 @@ source = "MC-03 — Quyết định 1847/QĐ-TTg"
         let (again, problems) = parse_toml("g2.toml", &text);
         assert!(problems.is_empty(), "{problems:?}\n{text}");
         assert_eq!(again.unwrap(), bank);
+    }
+
+    #[test]
+    fn current_law_wording_warns() {
+        let text = GOOD.replace("Câu hỏi hai?", "Theo quy định hiện hành, câu hỏi hai?");
+        let (bank, ps) = parse_toml("h.toml", &text);
+        assert!(bank.is_some());
+        assert_eq!(ps.len(), 1);
+        assert!(ps[0].message.contains("hiện hành") && ps[0].key.as_deref() == Some("mc-002"), "{ps:?}");
     }
 
     #[test]

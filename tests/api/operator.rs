@@ -351,3 +351,35 @@ fn banks_export_and_import_round_trip_in_every_format() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("--bank"));
 }
+
+/// Every shipped question rests on a fact whose code and citation are in
+/// question_banks/SOURCES.md, so the project alone lets an auditor check it.
+#[test]
+fn every_shipped_question_cites_a_fact_listed_in_sources() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("question_banks");
+    let sources = std::fs::read_to_string(dir.join("SOURCES.md")).unwrap();
+    let (banks, problems) = cli::check_bank_files(&[dir], None).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut total = 0;
+    for bank in &banks {
+        for q in &bank.questions {
+            let code: String = q.source.split_whitespace().next().unwrap_or("").to_string();
+            let well_formed = code.split_once('-').is_some_and(|(p, n)| {
+                ["SEED", "CCHC", "VHCV", "MC"].contains(&p) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+            });
+            assert!(
+                well_formed,
+                "{}/{}: source must start with a verified fact code, got {:?}",
+                bank.meta.slug, q.key, q.source
+            );
+            assert!(
+                sources.contains(&format!("### {code}\n")),
+                "{code} ({}/{}) has no section in SOURCES.md",
+                bank.meta.slug,
+                q.key
+            );
+            total += 1;
+        }
+    }
+    assert!(total >= 300, "{total} questions");
+}
