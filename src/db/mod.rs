@@ -134,6 +134,11 @@ pub enum DbSetupError {
 
 impl Db {
     /// Connects (creating the SQLite file and its directory if needed).
+    ///
+    /// Connections are opened on demand and kept (`min_idle` 0): r2d2 opens
+    /// connections on its own threads, and a background refill still inside
+    /// libpq when a short command exits crashed the process in OpenSSL's exit
+    /// handlers (seen with `hoithi users import` on PostgreSQL).
     pub fn connect(url: &DatabaseUrl, sync: SqliteSync, pool_size: u32) -> Result<Self, DbSetupError> {
         let manager = ConnectionManager::new(url.clone(), sync);
         let timeout = Duration::from_secs(30);
@@ -146,7 +151,7 @@ impl Db {
                 let write = r2d2::Pool::builder().max_size(1).connection_timeout(timeout).build(manager.clone())?;
                 let read = r2d2::Pool::builder()
                     .max_size(pool_size)
-                    .min_idle(Some(1))
+                    .min_idle(Some(0))
                     .connection_timeout(timeout)
                     .build(manager)?;
                 Ok(Self { read, write, is_postgres: false })
@@ -154,7 +159,7 @@ impl Db {
             DatabaseUrl::Postgres(_) => {
                 let pool = r2d2::Pool::builder()
                     .max_size(pool_size)
-                    .min_idle(Some(1))
+                    .min_idle(Some(0))
                     .connection_timeout(timeout)
                     .build(manager)?;
                 Ok(Self { read: pool.clone(), write: pool, is_postgres: true })
