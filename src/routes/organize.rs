@@ -9,7 +9,7 @@ use super::see_other;
 use crate::auth::{CurrentUser, csrf};
 use crate::db::banks::{find_latest_question, list_bank_summaries, rekey_question, void_question};
 use crate::db::contests::{
-    ContestFields, close_round, find_contest, insert_contest, insert_round, list_contests, list_rounds, publish_round,
+    ContestFields, close_round, insert_contest, insert_round, list_contests, list_rounds, publish_round,
     round_has_attempts, update_contest, update_round,
 };
 use crate::db::now;
@@ -19,7 +19,7 @@ use crate::domain::people::Role;
 use crate::domain::time::{format_vn, parse_vn_local, to_vn_local};
 use crate::error::{AppError, AppResult};
 use crate::routes::api::boards::live_json;
-use crate::routes::api::contests::{ORGANIZERS, RoundDraft, check_contest, check_round, owned_round, require_owner};
+use crate::routes::api::contests::{ORGANIZERS, RoundDraft, check_contest, check_round, owned_contest, owned_round};
 use crate::state::AppState;
 use crate::templates::render;
 
@@ -178,11 +178,7 @@ async fn banks_ctx(state: &AppState) -> AppResult<Value> {
 }
 
 async fn contest_ctx(state: &AppState, user: &CurrentUser, slug: String, form: Option<Value>) -> AppResult<Value> {
-    let contest = state
-        .read(move |c| find_contest(c, &slug))
-        .await?
-        .ok_or_else(|| AppError::NotFound("Không có cuộc thi này.".into()))?;
-    require_owner(user, &contest)?;
+    let contest = owned_contest(state, user, slug).await?;
     let cid = contest.id;
     let rounds = state.read(move |c| list_rounds(c, cid)).await?;
     let t = now();
@@ -223,12 +219,7 @@ pub async fn update_contest_form(
     let form = parse_form(&body);
     csrf::verify(&state, &req, field(&form, "csrf"))?;
     let slug = slug.into_inner();
-    let lookup = slug.clone();
-    let contest = state
-        .read(move |c| find_contest(c, &lookup))
-        .await?
-        .ok_or_else(|| AppError::NotFound("Không có cuộc thi này.".into()))?;
-    require_owner(&user, &contest)?;
+    let contest = owned_contest(&state, &user, slug.clone()).await?;
     let f = contest_fields(&form, &contest.slug);
     if let Err(e) = check_contest(&f.slug, &f.title, &f.audience) {
         let ctx = contest_ctx(&state, &user, slug, None).await?;
@@ -258,12 +249,7 @@ pub async fn create_round_form(
     let form = parse_form(&body);
     csrf::verify(&state, &req, field(&form, "csrf"))?;
     let slug = slug.into_inner();
-    let lookup = slug.clone();
-    let contest = state
-        .read(move |c| find_contest(c, &lookup))
-        .await?
-        .ok_or_else(|| AppError::NotFound("Không có cuộc thi này.".into()))?;
-    require_owner(&user, &contest)?;
+    let contest = owned_contest(&state, &user, slug.clone()).await?;
     let checked = match draft_of(&form) {
         Ok(d) => check_round(&state, d).await,
         Err(m) => Err(AppError::Invalid(m)),

@@ -129,7 +129,8 @@ struct ContestPatch {
     show_names: Option<bool>,
 }
 
-async fn owned_contest(state: &AppState, user: &CurrentUser, slug: String) -> AppResult<Contest> {
+/// A contest by slug, for its owner or an admin.
+pub async fn owned_contest(state: &AppState, user: &CurrentUser, slug: String) -> AppResult<Contest> {
     let c = state
         .read(move |c| find_contest(c, &slug))
         .await?
