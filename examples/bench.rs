@@ -26,12 +26,15 @@ use diesel::prelude::*;
 use hoithi::auth::password::hash_password_blocking;
 use hoithi::configuration::{DatabaseUrl, Settings};
 use hoithi::db::audit::Actor;
-use hoithi::db::contests::{ContestFields, RoundFields, insert_contest, insert_round, pool_sizes, publish_round};
+use hoithi::db::contests::insert_contest;
+use hoithi::db::rounds::{insert_round, pool_sizes, publish_round};
 use hoithi::db::schema::{attempt_items, attempts};
 use hoithi::db::units::list_units;
 use hoithi::db::users::{NewUser, insert_user};
-use hoithi::domain::paper::{Blueprint, BlueprintRow};
+use hoithi::domain::contest::ContestSettings;
+use hoithi::domain::paper::BlueprintRow;
 use hoithi::domain::people::Role;
+use hoithi::domain::round::{RoundDraft, RoundSettings};
 use hoithi::startup::Application;
 use hoithi::state::AppState;
 use serde_json::{Value, json};
@@ -367,45 +370,41 @@ async fn set_up(state: &AppState, args: &Args, run: &str) -> anyhow::Result<(Vec
                 if let Some((r, n)) = rows.iter().zip(&sizes).find(|(r, n)| **n < i64::from(r.count)) {
                     return Ok(Err(format!("bank {} has {n} questions, the paper needs {}", r.bank, r.count)));
                 }
-                let Some(contest) = insert_contest(
-                    c,
-                    &ContestFields {
-                        slug: slug.clone(),
-                        title: "Tìm hiểu cải cách hành chính (benchmark)".into(),
-                        description: "Đo tải: mọi người bắt đầu lúc 8:00.".into(),
-                        rules: "Thể lệ thử.".into(),
-                        audience: "officials".into(),
-                        show_names: false,
-                    },
-                    &actor,
-                )?
-                else {
-                    return Ok(Err(format!("contest {slug} exists")));
-                };
-                let blueprint = match Blueprint::parse(rows) {
-                    Ok(b) => b,
+                let settings = match ContestSettings::parse(
+                    &slug,
+                    "Tìm hiểu cải cách hành chính (benchmark)",
+                    "Đo tải: mọi người bắt đầu lúc 8:00.",
+                    "Thể lệ thử.",
+                    "officials",
+                    false,
+                ) {
+                    Ok(s) => s,
                     Err(e) => return Ok(Err(e)),
                 };
+                let Some(contest) = insert_contest(c, &settings, &actor)? else {
+                    return Ok(Err(format!("contest {slug} exists")));
+                };
                 let t = hoithi::db::now();
-                let round = insert_round(
-                    c,
-                    contest.id,
-                    &RoundFields {
-                        title: "8:00".into(),
-                        opens_at: t - chrono::Duration::minutes(1),
-                        closes_at: t + chrono::Duration::minutes(60),
-                        duration_s: 20 * 60,
-                        blueprint,
-                        attempts_allowed: 1,
-                        grace_s: 10,
-                        points_per_question: 1,
-                        prediction: false,
-                        reveal_policy: "after_close".into(),
-                        practice: false,
-                    },
-                    &actor,
-                )?;
-                publish_round(c, round.id, &actor)?;
+                let round = match RoundSettings::parse(RoundDraft {
+                    title: "8:00".into(),
+                    opens_at: t - chrono::Duration::minutes(1),
+                    closes_at: t + chrono::Duration::minutes(60),
+                    duration_s: 20 * 60,
+                    blueprint: rows,
+                    attempts_allowed: 1,
+                    grace_s: 10,
+                    points_per_question: 1,
+                    prediction: false,
+                    reveal: "after_close".into(),
+                    practice: false,
+                }) {
+                    Ok(s) => s,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let round = insert_round(c, contest.id, &round, &actor)?;
+                if let Err(e) = publish_round(c, round.id, &actor)? {
+                    return Ok(Err(format!("publish: {e:?}")));
+                }
                 Ok(Ok(round.id))
             })
         })
@@ -449,8 +448,8 @@ async fn main() -> anyhow::Result<()> {
     settings.database = database.clone();
     settings.bind = "127.0.0.1:0".parse()?;
     settings.data_dir = dir.path().join("data");
-    settings.secret_key = Some(random_hex(32));
-    settings.admin_password = Some(format!("admin-{}", random_hex(8)));
+    settings.secret_key = Some(hoithi::configuration::Secret::new(random_hex(32)));
+    settings.admin_password = Some(hoithi::configuration::Secret::new(format!("admin-{}", random_hex(8))));
     settings.demo = false;
     settings.load_shipped_data = true;
     let (sync, pool_size) = (settings.sqlite_sync, settings.pool_size);
@@ -503,7 +502,11 @@ async fn main() -> anyhow::Result<()> {
     println!();
     eprintln!("phases:");
 
+    // Scripted writes carry X-Requested-With, as the attempt page's do.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-requested-with", reqwest::header::HeaderValue::from_static("hoithi-bench"));
     let client = reqwest::Client::builder()
+        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(120))
         .build()?;

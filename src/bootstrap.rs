@@ -4,7 +4,7 @@
 use anyhow::Context;
 
 use crate::assets::{ShippedBanks, ShippedUnits};
-use crate::auth::password::{generate_password, hash_password_blocking};
+use crate::auth::password::{PasswordCost, generate_password};
 use crate::configuration::Settings;
 use crate::db::audit::Actor;
 use crate::db::users::{NewUser, count_users_with_role, find_user_by_username, insert_user};
@@ -83,12 +83,22 @@ pub fn shipped_banks() -> anyhow::Result<Vec<Bank>> {
 }
 
 /// Loads what an empty database needs. Safe to run at every start: each
-/// part only acts when its table is empty (or no admin exists).
-pub fn first_run(db: &Db, settings: &Settings) -> anyhow::Result<FirstRunReport> {
+/// part only acts when its table is empty (or no admin exists). Entries of
+/// a database from before rank keys are rebuilt.
+pub fn first_run(
+    db: &Db,
+    settings: &Settings,
+    cost: PasswordCost,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<FirstRunReport> {
     let mut report = FirstRunReport::default();
     let mut conn = db.writer()?;
     let conn = &mut *conn;
     let actor = Actor { id: None, name: "system".into() };
+    let repaired = crate::db::entries::repair_stale_entries(conn)?;
+    if repaired > 0 {
+        tracing::info!(rounds = repaired, "round entries rebuilt with rank keys");
+    }
     if settings.load_shipped_data {
         if units::count_units(conn)? == 0 {
             let mut names: Vec<String> = ShippedUnits::iter().map(|n| n.to_string()).collect();
@@ -114,13 +124,13 @@ pub fn first_run(db: &Db, settings: &Settings) -> anyhow::Result<FirstRunReport>
             anyhow::bail!("no admin account exists, but the username \"admin\" is taken by another role");
         }
         let (password, generated) = match &settings.admin_password {
-            Some(p) => (p.clone(), None),
+            Some(p) => (p.expose().to_string(), None),
             None => {
                 let p = generate_password();
                 (p.clone(), Some(p))
             }
         };
-        let hash = hash_password_blocking(&password)?;
+        let hash = cost.hash_blocking(&password)?;
         let new = NewUser {
             username: "admin",
             password_hash: &hash,
@@ -133,18 +143,24 @@ pub fn first_run(db: &Db, settings: &Settings) -> anyhow::Result<FirstRunReport>
         report.generated_admin_password = generated;
     }
     if settings.demo {
-        report.demo_password = create_demo(conn, &actor)?;
+        report.demo_password = create_demo(conn, &actor, cost, now)?;
     }
     Ok(report)
 }
 
 /// A demo contest with an open officials' round and a demo official, on a
 /// database that has no contest yet. Returns the demo password when created.
-fn create_demo(conn: &mut crate::db::DbConnection, actor: &Actor) -> anyhow::Result<Option<String>> {
-    use crate::db::contests::{
-        ContestFields, RoundFields, insert_contest, insert_round, list_contests, pool_sizes, publish_round,
-    };
-    use crate::domain::paper::{Blueprint, BlueprintRow};
+fn create_demo(
+    conn: &mut crate::db::DbConnection,
+    actor: &Actor,
+    cost: PasswordCost,
+    t: chrono::NaiveDateTime,
+) -> anyhow::Result<Option<String>> {
+    use crate::db::contests::{insert_contest, list_contests};
+    use crate::db::rounds::{insert_round, pool_sizes, publish_round};
+    use crate::domain::contest::ContestSettings;
+    use crate::domain::paper::BlueprintRow;
+    use crate::domain::round::{RoundDraft, RoundSettings};
     if !list_contests(conn)?.is_empty() || find_user_by_username(conn, "demo")?.is_some() {
         return Ok(None);
     }
@@ -159,43 +175,40 @@ fn create_demo(conn: &mut crate::db::DbConnection, actor: &Actor) -> anyhow::Res
     }
     let all_units = units::list_units(conn)?;
     let unit = all_units.iter().find(|u| u.code == "SNV").or(all_units.first()).map(|u| u.id);
-    let Some(contest) = insert_contest(
-        conn,
-        &ContestFields {
-            slug: "thi-thu".into(),
-            title: "Cuộc thi thử: tìm hiểu cải cách hành chính".into(),
-            description: "Cuộc thi mẫu để làm quen với hệ thống.".into(),
-            rules: "Mỗi lượt thi có 10 câu hỏi trắc nghiệm trong 15 phút; mỗi câu đúng được 1 điểm. Được thi tối đa 3 lượt, tính lượt cao nhất. Xếp hạng theo điểm, rồi theo dự đoán số người trả lời đúng tất cả các câu, rồi theo thời gian làm bài.".into(),
-            audience: "both".into(),
-            show_names: true,
-        },
-        actor,
-    )?
-    else {
+    let contest = ContestSettings::parse(
+        "thi-thu",
+        "Cuộc thi thử: tìm hiểu cải cách hành chính",
+        "Cuộc thi mẫu để làm quen với hệ thống.",
+        "Mỗi lượt thi có 10 câu hỏi trắc nghiệm trong 15 phút; mỗi câu đúng được 1 điểm. Được thi tối đa 3 lượt, tính lượt cao nhất. Xếp hạng theo điểm, rồi theo dự đoán số người trả lời đúng tất cả các câu, rồi theo thời gian làm bài. Đáp án được công bố sau khi vòng thi kết thúc.",
+        "both",
+        false,
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let Some(contest) = insert_contest(conn, &contest, actor)? else {
         return Ok(None);
     };
-    let t = crate::db::now();
-    let round = insert_round(
-        conn,
-        contest.id,
-        &RoundFields {
-            title: "Tuần thử".into(),
-            opens_at: t - chrono::Duration::minutes(1),
-            closes_at: t + chrono::Duration::days(30),
-            duration_s: 15 * 60,
-            blueprint: Blueprint::parse(rows).map_err(|e| anyhow::anyhow!(e))?,
-            attempts_allowed: 3,
-            grace_s: 10,
-            points_per_question: 1,
-            prediction: true,
-            reveal_policy: "after_submit".into(),
-            practice: false,
-        },
-        actor,
-    )?;
-    publish_round(conn, round.id, actor)?;
+    // Three attempts: the key is revealed only once the round has closed,
+    // or the first attempt would give it to the next.
+    let settings = RoundSettings::parse(RoundDraft {
+        title: "Tuần thử".into(),
+        opens_at: t - chrono::Duration::minutes(1),
+        closes_at: t + chrono::Duration::days(30),
+        duration_s: 15 * 60,
+        blueprint: rows,
+        attempts_allowed: 3,
+        grace_s: 10,
+        points_per_question: 1,
+        prediction: true,
+        reveal: "after_close".into(),
+        practice: false,
+    })
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let round = insert_round(conn, contest.id, &settings, actor)?;
+    if let Err(e) = publish_round(conn, round.id, actor)? {
+        anyhow::bail!("demo round could not be published: {e:?}");
+    }
     let password = generate_password();
-    let hash = hash_password_blocking(&password)?;
+    let hash = cost.hash_blocking(&password)?;
     let new = NewUser {
         username: "demo",
         password_hash: &hash,

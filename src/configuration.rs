@@ -75,6 +75,28 @@ pub enum SqliteSync {
     Full,
 }
 
+/// A value that must never reach a log or a `Debug` print.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
 /// Everything hoithi needs to know to run.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -89,9 +111,11 @@ pub struct Settings {
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
     /// The one secret everything else is derived from; `None` until resolved.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<Secret>,
     /// The first admin's password; generated when absent.
-    pub admin_password: Option<String>,
+    pub admin_password: Option<Secret>,
+    /// The bearer token `/metrics` asks for; without one, `/metrics` is off.
+    pub metrics_token: Option<Secret>,
     /// SQLite durability.
     pub sqlite_sync: SqliteSync,
     /// Connections in the read pool.
@@ -132,6 +156,7 @@ struct FileSettings {
     trusted_proxies: Option<Vec<String>>,
     secret_key: Option<String>,
     admin_password: Option<String>,
+    metrics_token: Option<String>,
     sqlite_sync: Option<SqliteSync>,
     pool_size: Option<u32>,
     log_format: Option<String>,
@@ -212,6 +237,12 @@ impl Settings {
             ));
         }
         let admin_password = pick("HOITHI_ADMIN_PASSWORD", file.admin_password).filter(|s| !s.is_empty());
+        let metrics_token = pick("HOITHI_METRICS_TOKEN", file.metrics_token).filter(|s| !s.is_empty());
+        if let Some(t) = &metrics_token
+            && t.len() < 16
+        {
+            return Err(SettingsError::Invalid("HOITHI_METRICS_TOKEN must be at least 16 characters".into()));
+        }
         let sqlite_sync = match env("HOITHI_SQLITE_SYNC") {
             Some(v) => match v.to_ascii_lowercase().as_str() {
                 "normal" => SqliteSync::Normal,
@@ -247,8 +278,9 @@ impl Settings {
             data_dir,
             public_url,
             trusted_proxies,
-            secret_key,
-            admin_password,
+            secret_key: secret_key.map(Secret),
+            admin_password: admin_password.map(Secret),
+            metrics_token: metrics_token.map(Secret),
             sqlite_sync,
             pool_size,
             log_format,
@@ -265,11 +297,11 @@ impl Settings {
     /// The secret key, generating one into the data directory (mode 0600) on
     /// first use when none is configured. PostgreSQL always has one (checked
     /// in [`Settings::from_sources`]).
-    pub fn resolve_secret_key(&mut self) -> Result<String, SettingsError> {
+    pub fn resolve_secret_key(&mut self) -> Result<Secret, SettingsError> {
         if let Some(k) = &self.secret_key {
             return Ok(k.clone());
         }
-        let key = load_or_create_key(&self.data_dir.join("secret.key"))?;
+        let key = Secret(load_or_create_key(&self.data_dir.join("secret.key"))?);
         self.secret_key = Some(key.clone());
         Ok(key)
     }
@@ -364,6 +396,25 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_prints_a_secret() {
+        let s = settings(
+            None,
+            &[
+                ("HOITHI_SECRET_KEY", "k-0123456789abcdef0123456789abcdef"),
+                ("HOITHI_ADMIN_PASSWORD", "mat-khau-quan-tri"),
+                ("HOITHI_METRICS_TOKEN", "token-0123456789abcdef"),
+            ],
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        for secret in ["k-0123456789abcdef", "mat-khau-quan-tri", "token-0123456789"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("Secret(***)"));
+        assert_eq!(s.admin_password.unwrap().expose(), "mat-khau-quan-tri");
+    }
+
+    #[test]
     fn redacted_url_hides_password() {
         let u = DatabaseUrl::parse("postgres://user:secret@host/db").unwrap();
         assert_eq!(u.redacted(), "postgres://user:***@host/db");
@@ -389,7 +440,7 @@ mod tests {
         let mut s = settings(None, &[("HOITHI_DATA_DIR", dd)]).unwrap();
         let k1 = s.resolve_secret_key().unwrap();
         let mut s2 = settings(None, &[("HOITHI_DATA_DIR", dd)]).unwrap();
-        assert_eq!(k1, s2.resolve_secret_key().unwrap());
+        assert_eq!(k1.expose(), s2.resolve_secret_key().unwrap().expose());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -20,6 +20,9 @@ pub enum AppError {
     /// 403: logged in, but not allowed.
     #[error("Bạn không có quyền thực hiện thao tác này.")]
     Forbidden,
+    /// 403 with the reason.
+    #[error("{0}")]
+    Denied(String),
     /// 403: a form post without its CSRF token.
     #[error("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.")]
     Csrf,
@@ -41,9 +44,9 @@ pub enum AppError {
     /// 413: the body is larger than the API reads.
     #[error("Dữ liệu gửi lên quá lớn.")]
     PayloadTooLarge,
-    /// 429: too many failed attempts.
+    /// 429: too many failed attempts; come back after this many seconds.
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(String, u64),
     /// 503: not ready or overloaded.
     #[error("{0}")]
     Unavailable(String),
@@ -51,6 +54,9 @@ pub enum AppError {
     #[error("Đã có lỗi ở máy chủ. Vui lòng thử lại sau.")]
     Unexpected(#[from] anyhow::Error),
 }
+
+/// Seconds a client is told to wait after a 503 or 429 (`Retry-After`).
+pub const RETRY_AFTER_S: u32 = 2;
 
 /// The message shown to the client, attached to error responses so that
 /// middleware can render it in a page.
@@ -64,10 +70,47 @@ impl AppError {
     }
 }
 
+/// The message of a 503 when the database is busy or cannot take writes.
+pub const BUSY: &str = "Máy chủ đang bận, vui lòng thử lại sau giây lát.";
+
+/// Whether a database error means "busy, locked, read-only or gone for now"
+/// rather than a bug: SQLite's busy and read-only errors, PostgreSQL's lock
+/// and statement timeouts, a read-only transaction, a closed connection.
+pub fn is_transient(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error};
+    match e {
+        Error::DatabaseError(K::ReadOnlyTransaction | K::ClosedConnection | K::SerializationFailure, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message().to_ascii_lowercase();
+            [
+                "database is locked",
+                "database is busy",
+                "readonly database",
+                "lock timeout",
+                "statement timeout",
+                "disk",
+                "terminating connection",
+                "server closed",
+            ]
+            .iter()
+            .any(|needle| m.contains(needle))
+        }
+        _ => false,
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            diesel::result::Error::NotFound => AppError::not_found(),
+            Error::NotFound => AppError::not_found(),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::Conflict(
+                "Dữ liệu vừa được thay đổi bởi một yêu cầu khác cùng lúc. Vui lòng tải lại và thử lại.".into(),
+            ),
+            ref other if is_transient(other) => {
+                tracing::warn!(error = %other, "database busy or unavailable");
+                AppError::Unavailable(BUSY.into())
+            }
             other => AppError::Unexpected(anyhow::Error::new(other).context("database query")),
         }
     }
@@ -75,7 +118,8 @@ impl From<diesel::result::Error> for AppError {
 
 impl From<r2d2::Error> for AppError {
     fn from(e: r2d2::Error) -> Self {
-        AppError::Unavailable(format!("Máy chủ đang quá tải, vui lòng thử lại sau giây lát. ({e})"))
+        tracing::warn!(error = %e, "no database connection in time");
+        AppError::Unavailable(BUSY.into())
     }
 }
 
@@ -89,31 +133,36 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Unauthorized | AppError::BadCredentials(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Denied(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        let message = match self {
-            // The pool's own text is internal.
-            AppError::Unavailable(m) => m.split(" (").next().unwrap_or(m).to_string(),
-            other => other.to_string(),
-        };
+        let message = self.to_string();
+        if let AppError::Unexpected(e) = self {
+            tracing::error!(error = ?format!("{e:#}"), "request failed");
+        }
+        let mut b = HttpResponse::build(self.status_code());
+        // Clients (the attempt page's retry queue, load balancers) come back later.
         match self {
-            AppError::Unexpected(e) => tracing::error!(error = %format!("{e:#}"), "request failed"),
-            AppError::Unavailable(m) => tracing::warn!(reason = %m, "service unavailable"),
+            AppError::Unavailable(_) => {
+                b.insert_header((actix_web::http::header::RETRY_AFTER, RETRY_AFTER_S.to_string()));
+            }
+            AppError::TooManyRequests(_, s) => {
+                b.insert_header((actix_web::http::header::RETRY_AFTER, s.max(&1).to_string()));
+            }
             _ => {}
         }
-        let mut res = HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": message }));
+        let mut res = b.json(serde_json::json!({ "error": message }));
         res.extensions_mut().insert(ErrorMessage(message));
         res
     }

@@ -2,7 +2,8 @@
 //! ("cuộc thi tìm hiểu") on administrative reform, public-service culture and
 //! one-stop procedures.
 //!
-//! Layers point down only: `routes` → `db` → `domain` (see `docs/ARCHITECTURE.md`).
+//! Layers point down only: `routes` → `engine` → `db` → `domain` (see
+//! `docs/ARCHITECTURE.md`).
 
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -11,9 +12,11 @@ pub mod assets;
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;
+pub mod clock;
 pub mod configuration;
 pub mod db;
 pub mod domain;
+pub mod engine;
 pub mod error;
 pub mod markdown;
 pub mod routes;

@@ -10,35 +10,32 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use crate::auth::keys::Keys;
-use crate::auth::password::Hasher;
-use crate::auth::ratelimit::LoginLimits;
+use crate::auth::password::{Hasher, PasswordCost};
 use crate::bootstrap;
+use crate::clock::{Clock, SystemClock};
 use crate::configuration::Settings;
 use crate::db::Db;
+use crate::engine::Engine;
 use crate::state::AppState;
 use crate::telemetry::Metrics;
 
-/// Every 2 seconds: finalize attempts past deadline + grace with the
-/// answers they hold, and make closed rounds' prediction errors final.
-/// Every node may run it: finalizing claims each attempt once.
-fn spawn_sweeper(state: AppState) {
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(2));
-        loop {
-            tick.tick().await;
-            let done = state
-                .write(|c| {
-                    let t = crate::db::now();
-                    Ok((crate::db::attempts::sweep_expired(c, t)?, crate::db::attempts::finalize_closed_rounds(c, t)?))
-                })
-                .await;
-            match done {
-                Ok((0, 0)) => {}
-                Ok((attempts, rounds)) => tracing::info!(attempts, rounds, "sweeper finalized"),
-                Err(e) => tracing::warn!(error = %e, "sweeper failed"),
-            }
-        }
-    });
+/// What a running application is made of beyond its settings: production
+/// takes the defaults; tests hold the clock, sweep when they choose and
+/// hash passwords cheaply.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    /// The time the engine goes by.
+    pub clock: Arc<dyn Clock>,
+    /// Run the sweeper in the background every two seconds.
+    pub background_sweeper: bool,
+    /// How expensive new password hashes are.
+    pub password_cost: PasswordCost,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self { clock: Arc::new(SystemClock), background_sweeper: true, password_cost: PasswordCost::Owasp }
+    }
 }
 
 /// A built, bound, not yet running server.
@@ -50,41 +47,54 @@ pub struct Application {
 
 impl Application {
     /// Connects, migrates, loads first-run data, binds `settings.bind`.
-    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, Runtime::default()).await
+    }
+
+    /// [`Application::build`] with its runtime parts chosen.
+    pub async fn build_with(mut settings: Settings, runtime: Runtime) -> anyhow::Result<Self> {
         let secret = settings.resolve_secret_key()?;
         let db = Db::connect(&settings.database, settings.sqlite_sync, settings.pool_size)?;
         let migrated = db.migrate()?;
         if migrated > 0 {
             tracing::info!(migrations = migrated, database = %settings.database.redacted(), "database migrated");
         }
-        let state = AppState {
+        let settings = Arc::new(settings);
+        let engine = Engine::new(
             db,
-            keys: Keys::derive(&secret),
+            settings.clone(),
+            Keys::derive(secret.expose()),
+            Hasher::new(runtime.password_cost),
+            runtime.clock.clone(),
+        );
+        let state = AppState {
+            engine,
             templates: Arc::new(crate::templates::registry()?),
-            hasher: Hasher::new(),
-            login_limits: Arc::new(LoginLimits::default()),
             metrics: Arc::new(Metrics::new()),
             ready: Arc::new(AtomicBool::new(false)),
-            pool_cache: Arc::default(),
-            settings: Arc::new(settings),
         };
-        let boot_state = state.clone();
-        let report = web::block(move || bootstrap::first_run(&boot_state.db, &boot_state.settings)).await??;
+        let boot = state.engine.clone();
+        let cost = runtime.password_cost;
+        let report = web::block(move || bootstrap::first_run(&boot.db, &boot.settings, cost, boot.now())).await??;
         report.print();
         state.ready.store(true, Ordering::Release);
-
-        spawn_sweeper(state.clone());
+        if runtime.background_sweeper {
+            state.engine.spawn_sweeper();
+        }
         let listener = TcpListener::bind(state.settings.bind)?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024))
                 .app_data(web::PayloadConfig::default().limit(256 * 1024))
-                .app_data(web::QueryConfig::default())
+                .app_data(crate::routes::query_config())
+                .app_data(crate::routes::path_config())
                 .configure(crate::routes::configure)
+                .wrap(from_fn(crate::routes::api_csrf))
+                .wrap(from_fn(crate::routes::refuse_nul))
                 .wrap(from_fn(crate::routes::error_pages))
+                .wrap(from_fn(crate::routes::security_headers))
                 .wrap(from_fn(crate::telemetry::observe))
         })
         .listen(listener)?

@@ -1,8 +1,8 @@
-//! Who is asking and what they may do: passwords, sessions, CSRF, limits.
+//! Who is asking: passwords, sessions, role guards, CSRF, login limits.
+//! What each person may do is decided in `engine::access`.
 
 pub mod csrf;
 pub mod keys;
-pub mod login;
 pub mod password;
 pub mod ratelimit;
 pub mod session;

@@ -7,70 +7,105 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
-/// OWASP (2023) argon2id: m = 19 MiB, t = 2, p = 1.
-fn argon2() -> Argon2<'static> {
-    // These constants are within argon2's limits, so `Params::new` cannot fail.
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// How expensive new hashes are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PasswordCost {
+    /// OWASP (2023) argon2id: m = 19 MiB, t = 2, p = 1. Always, outside tests.
+    #[default]
+    Owasp,
+    /// The cheapest argon2id parameters, for test suites only (set in code,
+    /// never by configuration): tests create and log in hundreds of accounts.
+    CheapForTests,
 }
 
-/// Hashes synchronously (CLI and start-up).
-pub fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-}
+impl PasswordCost {
+    fn argon2(self) -> Argon2<'static> {
+        let (m, t) = match self {
+            PasswordCost::Owasp => (19 * 1024, 2),
+            PasswordCost::CheapForTests => (8, 1),
+        };
+        // These constants are within argon2's limits, so `Params::new` cannot fail.
+        let params = Params::new(m, t, 1, None).unwrap_or_default();
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    }
 
-/// Verifies synchronously; an unparsable hash never matches.
-pub fn verify_password_blocking(hash: &str, password: &str) -> bool {
-    match PasswordHash::new(hash) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
-        Err(_) => false,
+    /// Hashes synchronously (CLI and start-up).
+    pub fn hash_blocking(self, password: &str) -> anyhow::Result<String> {
+        let salt = SaltString::generate(&mut OsRng);
+        self.argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    }
+
+    /// A hash to verify against when the username is unknown, so that the
+    /// answer takes as long as for a known one.
+    fn dummy_hash(self) -> &'static str {
+        static OWASP: OnceLock<String> = OnceLock::new();
+        static CHEAP: OnceLock<String> = OnceLock::new();
+        let cell = match self {
+            PasswordCost::Owasp => &OWASP,
+            PasswordCost::CheapForTests => &CHEAP,
+        };
+        cell.get_or_init(|| self.hash_blocking("hoithi-dummy-password").unwrap_or_default())
     }
 }
 
-/// A hash to verify against when the username is unknown, so that the
-/// answer takes as long as for a known one.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_password_blocking("hoithi-dummy-password").unwrap_or_default())
+/// Hashes synchronously with OWASP parameters (CLI and start-up).
+pub fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
+    PasswordCost::Owasp.hash_blocking(password)
+}
+
+/// Verifies synchronously (with the parameters the hash names); an
+/// unparsable hash never matches.
+pub fn verify_password_blocking(hash: &str, password: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
 }
 
 /// Runs hashes on the blocking pool, one per core at a time.
 #[derive(Clone, Debug)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    cost: PasswordCost,
 }
 
 impl Default for Hasher {
     fn default() -> Self {
-        Self::new()
+        Self::new(PasswordCost::Owasp)
     }
 }
 
 impl Hasher {
     /// One permit per core.
-    pub fn new() -> Self {
+    pub fn new(cost: PasswordCost) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Self { permits: Arc::new(Semaphore::new(cores)) }
+        Self { permits: Arc::new(Semaphore::new(cores)), cost }
+    }
+
+    /// The cost of new hashes.
+    pub fn cost(&self) -> PasswordCost {
+        self.cost
     }
 
     /// Hashes a new password.
     pub async fn hash(&self, password: String) -> anyhow::Result<String> {
         let _permit = self.permits.acquire().await?;
-        actix_web::web::block(move || hash_password_blocking(&password)).await?
+        let cost = self.cost;
+        actix_web::web::block(move || cost.hash_blocking(&password)).await?
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when the
     /// user does not exist (and then always fails).
     pub async fn verify(&self, hash: Option<String>, password: String) -> anyhow::Result<bool> {
         let _permit = self.permits.acquire().await?;
+        let cost = self.cost;
         Ok(actix_web::web::block(move || match hash {
             Some(h) => verify_password_blocking(&h, &password),
             None => {
-                verify_password_blocking(dummy_hash(), &password);
+                verify_password_blocking(cost.dummy_hash(), &password);
                 false
             }
         })

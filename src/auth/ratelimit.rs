@@ -1,55 +1,69 @@
-//! Limits on **failed** logins, per username and per client address.
+//! Limits on failed logins that slow guessing down without locking anyone
+//! out:
 //!
-//! Only failures count, so an office of hundreds behind one address logs in
-//! freely; the per-address limit is loose for the same reason. Counters live
-//! in memory on each node: they slow guessing down, nothing depends on them
-//! for correctness. (A GCRA limiter such as `governor` counts every request
-//! and cannot be asked without spending a token, which is not this rule.)
+//! - per (username, client address): the first [`FREE_FAILURES`] failures
+//!   in [`WINDOW`] cost nothing; after that each try from that pair waits a
+//!   delay that doubles from one second (1, 2, 4 … at most five minutes)
+//!   after the last failure. A colleague on the same office address, or the
+//!   same person from another address, is not slowed, so nobody can lock a
+//!   named rival out.
+//! - unknown usernames per client address: at most [`UNKNOWN_PER_WINDOW`]
+//!   in [`WINDOW`]; beyond that, unknown names from that address are
+//!   refused before any hashing. Known usernames are never refused by it.
+//!
+//! A correct password always gets through once its pair's short delay has
+//! passed; a success forgets the pair's failures. Counters live in memory
+//! on each node: they slow guessing, nothing depends on them for correctness.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-/// A sliding-window counter of failures per key.
-#[derive(Debug)]
-pub struct FailureLimiter {
-    max: usize,
-    window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+use chrono::{Duration, NaiveDateTime};
+
+/// Failures of one (username, address) pair that cost nothing.
+pub const FREE_FAILURES: u32 = 5;
+/// How long failures are remembered.
+pub const WINDOW: Duration = Duration::minutes(15);
+/// The longest delay between tries of one pair.
+pub const MAX_DELAY: Duration = Duration::minutes(5);
+/// Unknown usernames tried from one address per window.
+pub const UNKNOWN_PER_WINDOW: usize = 30;
+
+/// Keys kept before old ones are dropped.
+const MAX_KEYS: usize = 100_000;
+
+/// Failures per key with a doubling delay.
+#[derive(Debug, Default)]
+pub struct Backoff {
+    failures: Mutex<HashMap<String, (u32, NaiveDateTime)>>,
 }
 
-impl FailureLimiter {
-    /// At most `max` failures per `window` for each key.
-    pub fn new(max: usize, window: Duration) -> Self {
-        Self { max, window, failures: Mutex::new(HashMap::new()) }
-    }
-
-    /// `Some(wait)` when `key` has used up its failures at `now`.
-    pub fn blocked(&self, key: &str, now: Instant) -> Option<Duration> {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let q = map.get_mut(key)?;
-        while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
-            q.pop_front();
+impl Backoff {
+    /// How long `key` must still wait at `now`, if at all.
+    pub fn wait(&self, key: &str, now: NaiveDateTime) -> Option<Duration> {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let (n, last) = *map.get(key)?;
+        if now - last >= WINDOW || n < FREE_FAILURES {
+            return None;
         }
-        if q.len() >= self.max {
-            q.front().map(|first| self.window.saturating_sub(now.duration_since(*first)))
-        } else {
-            None
-        }
+        let doublings = (n - FREE_FAILURES).min(20);
+        let delay = (Duration::seconds(1) * 2i32.pow(doublings)).min(MAX_DELAY);
+        let until = last + delay;
+        (now < until).then(|| until - now)
     }
 
     /// Records a failure of `key` at `now`.
-    pub fn record_failure(&self, key: &str, now: Instant) {
+    pub fn record_failure(&self, key: &str, now: NaiveDateTime) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            let window = self.window;
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
+        if map.len() > MAX_KEYS {
+            map.retain(|_, (_, last)| now - *last < WINDOW);
         }
-        let q = map.entry(key.to_string()).or_default();
-        q.push_back(now);
-        while q.len() > self.max {
-            q.pop_front();
+        let e = map.entry(key.to_string()).or_insert((0, now));
+        if now - e.1 >= WINDOW {
+            e.0 = 0;
         }
+        e.0 += 1;
+        e.1 = now;
     }
 
     /// Forgets `key` (after a successful login).
@@ -58,49 +72,89 @@ impl FailureLimiter {
     }
 }
 
-/// The two limits applied to logins.
-#[derive(Debug)]
-pub struct LoginLimits {
-    /// Per username: a few guesses.
-    pub per_user: FailureLimiter,
-    /// Per client address: loose (offices share addresses).
-    pub per_ip: FailureLimiter,
+/// A sliding-window count per key.
+#[derive(Debug, Default)]
+pub struct WindowCount {
+    seen: Mutex<HashMap<String, VecDeque<NaiveDateTime>>>,
 }
 
-impl Default for LoginLimits {
-    fn default() -> Self {
-        Self {
-            per_user: FailureLimiter::new(5, Duration::from_secs(15 * 60)),
-            per_ip: FailureLimiter::new(100, Duration::from_secs(15 * 60)),
+impl WindowCount {
+    /// Whether `key` has reached `max` in the window at `now`.
+    pub fn is_full(&self, key: &str, max: usize, now: NaiveDateTime) -> bool {
+        let mut map = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(q) = map.get_mut(key) else { return false };
+        while q.front().is_some_and(|t| now - *t >= WINDOW) {
+            q.pop_front();
+        }
+        q.len() >= max
+    }
+
+    /// Counts one for `key` at `now`.
+    pub fn record(&self, key: &str, max: usize, now: NaiveDateTime) {
+        let mut map = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > MAX_KEYS {
+            map.retain(|_, q| q.back().is_some_and(|t| now - *t < WINDOW));
+        }
+        let q = map.entry(key.to_string()).or_default();
+        q.push_back(now);
+        while q.len() > max {
+            q.pop_front();
         }
     }
+}
+
+/// The limits applied to logins.
+#[derive(Debug, Default)]
+pub struct LoginLimits {
+    /// Per (username, address).
+    pub per_pair: Backoff,
+    /// Unknown usernames per address.
+    pub unknown_per_address: WindowCount,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
-    #[test]
-    fn blocks_after_max_failures_until_the_window_passes() {
-        let l = FailureLimiter::new(3, Duration::from_secs(60));
-        let t0 = Instant::now();
-        for i in 0..3 {
-            assert!(l.blocked("u", t0).is_none(), "failure {i}");
-            l.record_failure("u", t0 + Duration::from_secs(i));
-        }
-        assert!(l.blocked("u", t0 + Duration::from_secs(10)).is_some());
-        assert!(l.blocked("other", t0).is_none());
-        // The first failure leaves the window at t0+60.
-        assert!(l.blocked("u", t0 + Duration::from_secs(61)).is_none());
+    fn t(s: i64) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(1, 0, 0).unwrap() + Duration::seconds(s)
     }
 
     #[test]
-    fn reset_forgets() {
-        let l = FailureLimiter::new(1, Duration::from_secs(60));
-        let t0 = Instant::now();
-        l.record_failure("u", t0);
-        assert!(l.blocked("u", t0).is_some());
-        l.reset("u");
-        assert!(l.blocked("u", t0).is_none());
+    fn a_pair_slows_down_after_its_free_failures_and_never_locks_for_long() {
+        let b = Backoff::default();
+        for i in 0..FREE_FAILURES {
+            assert_eq!(b.wait("an|1.2.3.4", t(i64::from(i))), None);
+            b.record_failure("an|1.2.3.4", t(i64::from(i)));
+        }
+        // The sixth try, right after the fifth failure, waits a second.
+        assert_eq!(b.wait("an|1.2.3.4", t(4)), Some(Duration::seconds(1)));
+        assert_eq!(b.wait("an|1.2.3.4", t(5)), None);
+        b.record_failure("an|1.2.3.4", t(5));
+        assert_eq!(b.wait("an|1.2.3.4", t(5)), Some(Duration::seconds(2)));
+        // Another pair is not touched.
+        assert_eq!(b.wait("an|5.6.7.8", t(5)), None);
+        assert_eq!(b.wait("binh|1.2.3.4", t(5)), None);
+        // Many failures cap at five minutes, and the window forgets them.
+        for i in 0..40 {
+            b.record_failure("an|1.2.3.4", t(6 + i));
+        }
+        assert_eq!(b.wait("an|1.2.3.4", t(45)), Some(MAX_DELAY));
+        assert_eq!(b.wait("an|1.2.3.4", t(45) + WINDOW), None);
+        b.reset("an|1.2.3.4");
+        assert_eq!(b.wait("an|1.2.3.4", t(46)), None);
+    }
+
+    #[test]
+    fn unknown_names_fill_a_window_per_address() {
+        let w = WindowCount::default();
+        for i in 0..3 {
+            assert!(!w.is_full("1.2.3.4", 3, t(i)));
+            w.record("1.2.3.4", 3, t(i));
+        }
+        assert!(w.is_full("1.2.3.4", 3, t(3)));
+        assert!(!w.is_full("5.6.7.8", 3, t(3)));
+        assert!(!w.is_full("1.2.3.4", 3, t(0) + WINDOW));
     }
 }

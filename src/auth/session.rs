@@ -1,8 +1,7 @@
-//! Sessions as signed cookies (HttpOnly, SameSite=Lax, Secure over https).
-//!
-//! The cookie holds `user id : session epoch : issued (unix seconds)`. Each
-//! request reloads the user, so a disabled account or a changed password
-//! (which bumps the epoch) ends every older session at once, on every node.
+//! Sessions: a signed cookie (HttpOnly, SameSite=Lax, Secure over https)
+//! carrying the random id of a row of `sessions`. Each request loads the
+//! session's user in one query, so logging out, disabling the account or a
+//! password change ends a session at once, on every node.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,7 +9,6 @@ use std::pin::Pin;
 use actix_web::cookie::{Cookie, CookieJar, SameSite, time::Duration as CookieDuration};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 
-use crate::db::users::find_user;
 use crate::domain::people::Role;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -33,23 +31,21 @@ pub struct CurrentUser {
     pub role: Role,
     /// Unit id.
     pub unit_id: Option<i64>,
+    /// This device's session.
+    #[serde(skip)]
+    pub session_id: String,
 }
 
 impl CurrentUser {
-    /// Forbidden unless the user has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.role) { Ok(()) } else { Err(AppError::Forbidden) }
-    }
-
     /// For the audit log.
     pub fn actor(&self) -> crate::db::audit::Actor {
         crate::db::audit::Actor { id: Some(self.id), name: self.username.clone() }
     }
 }
 
-/// A signed session cookie for `user_id` at `epoch`, issued at `now_unix`.
-pub fn session_cookie(state: &AppState, user_id: i64, epoch: i32, now_unix: i64) -> Cookie<'static> {
-    let cookie = Cookie::build(SESSION_COOKIE, format!("{user_id}:{epoch}:{now_unix}"))
+/// A signed session cookie carrying `session_id`.
+pub fn session_cookie(state: &AppState, session_id: &str) -> Cookie<'static> {
+    let cookie = Cookie::build(SESSION_COOKIE, session_id.to_string())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -87,40 +83,21 @@ pub fn verified_value(state: &AppState, req: &HttpRequest, name: &str) -> Option
     jar.signed(&state.keys.cookie).get(name).map(|c| c.value().to_string())
 }
 
-fn parse_session(value: &str) -> Option<(i64, i32, i64)> {
-    let mut parts = value.split(':');
-    let id = parts.next()?.parse().ok()?;
-    let epoch = parts.next()?.parse().ok()?;
-    let issued = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some((id, epoch, issued))
+/// Whether a cookie value has the shape of a session id (32 hex digits).
+fn is_session_id(v: &str) -> bool {
+    v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Loads the session's user, if the cookie is valid and the account usable.
-async fn load(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+/// The session's user, if the cookie is genuine, the session live and the
+/// account usable (cached for the rest of the request).
+pub async fn load(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
     if let Some(cached) = req.extensions().get::<Option<CurrentUser>>() {
         return Ok(cached.clone());
     }
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| anyhow::anyhow!("AppState missing"))?;
-    let session = verified_value(state, req, SESSION_COOKIE).as_deref().and_then(parse_session);
-    let user = match session {
+    let user = match verified_value(state, req, SESSION_COOKIE).filter(|v| is_session_id(v)) {
         None => None,
-        Some((id, epoch, issued)) => {
-            let now = chrono::Utc::now().timestamp();
-            let fresh = issued <= now + 60 && now - issued < SESSION_HOURS * 3600;
-            if !fresh {
-                None
-            } else {
-                state.read(move |c| find_user(c, id)).await?.filter(|u| !u.disabled && u.session_epoch == epoch).map(
-                    |u| CurrentUser {
-                        id: u.id,
-                        role: u.role(),
-                        username: u.username,
-                        full_name: u.full_name,
-                        unit_id: u.unit_id,
-                    },
-                )
-            }
-        }
+        Some(id) => state.session_user(&id).await?,
     };
     req.extensions_mut().insert(user.clone());
     Ok(user)
@@ -150,15 +127,55 @@ impl FromRequest for MaybeUser {
     }
 }
 
+/// Role guards: a handler that takes one of these is reached only by a user
+/// whose role [`crate::engine::access`] admits (else 401 or 403).
+macro_rules! guard {
+    ($(#[$doc:meta])* $name:ident, $check:path) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug)]
+        pub struct $name(pub CurrentUser);
+
+        impl FromRequest for $name {
+            type Error = AppError;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let req = req.clone();
+                Box::pin(async move {
+                    let user = load(&req).await?.ok_or(AppError::Unauthorized)?;
+                    $check(user.role)?;
+                    Ok($name(user))
+                })
+            }
+        }
+    };
+}
+
+guard!(
+    /// An organizer or an admin.
+    Staff,
+    crate::engine::access::require_staff
+);
+guard!(
+    /// An admin.
+    Admin,
+    crate::engine::access::require_admin
+);
+guard!(
+    /// A unit manager.
+    UnitManager,
+    crate::engine::access::require_unit_manager
+);
+
 #[cfg(test)]
 mod tests {
-    use super::parse_session;
+    use super::is_session_id;
 
     #[test]
-    fn session_values_parse_strictly() {
-        assert_eq!(parse_session("5:2:1700000000"), Some((5, 2, 1_700_000_000)));
-        assert_eq!(parse_session("5:2"), None);
-        assert_eq!(parse_session("5:2:1:9"), None);
-        assert_eq!(parse_session("x:2:1"), None);
+    fn session_ids_are_32_hex_digits() {
+        assert!(is_session_id("0123456789abcdef0123456789abcdef"));
+        assert!(!is_session_id("5:2:1700000000"));
+        assert!(!is_session_id("0123456789abcdef0123456789abcde"));
+        assert!(!is_session_id("0123456789abcdef0123456789abcdeg"));
     }
 }

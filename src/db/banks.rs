@@ -30,6 +30,8 @@ pub struct BankRow {
     pub created_at: chrono::NaiveDateTime,
     /// Last imported (UTC).
     pub updated_at: chrono::NaiveDateTime,
+    /// The organizer who imported it first (`None`: shipped, or the operator's CLI).
+    pub owner_id: Option<i64>,
 }
 
 /// A stored question version.
@@ -154,6 +156,7 @@ pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> Query
                     banks::replaced_documents.eq(&replaced),
                     banks::created_at.eq(t),
                     banks::updated_at.eq(t),
+                    banks::owner_id.eq(actor.id),
                 ))
                 .returning(banks::id)
                 .get_result(conn)?
@@ -207,9 +210,31 @@ pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> Query
     Ok(report)
 }
 
-/// Imports several banks in one transaction.
+/// Imports several banks in one transaction, as the operator (who may
+/// overwrite any bank).
 pub fn import_banks(conn: &mut DbConnection, banks: &[Bank], actor: &Actor) -> QueryResult<Vec<BankImportReport>> {
     conn.transaction(|conn| banks.iter().map(|b| import_bank(conn, b, actor)).collect())
+}
+
+/// Imports several banks in one transaction for `actor`, refusing (with the
+/// slug, before anything is written) a bank that exists and that `may_overwrite`
+/// says the actor may not change.
+pub fn import_banks_as(
+    conn: &mut DbConnection,
+    banks: &[Bank],
+    actor: &Actor,
+    may_overwrite: &dyn Fn(&BankRow) -> bool,
+) -> QueryResult<Result<Vec<BankImportReport>, String>> {
+    conn.transaction(|conn| {
+        for b in banks {
+            if let Some(existing) = find_bank(conn, &b.meta.slug)?
+                && !may_overwrite(&existing)
+            {
+                return Ok(Err(existing.slug));
+            }
+        }
+        banks.iter().map(|b| import_bank(conn, b, actor)).collect::<QueryResult<Vec<_>>>().map(Ok)
+    })
 }
 
 /// A bank with its active question counts.
@@ -225,6 +250,9 @@ pub struct BankSummary {
     pub questions: i64,
     /// Active questions per difficulty.
     pub by_difficulty: ByDifficulty,
+    /// Who may overwrite it (with admins).
+    #[serde(skip)]
+    pub owner_id: Option<i64>,
 }
 
 /// Counts per difficulty.
@@ -259,6 +287,7 @@ pub fn list_bank_summaries(conn: &mut DbConnection) -> QueryResult<Vec<BankSumma
                 }
             }
             BankSummary {
+                owner_id: b.owner_id,
                 slug: b.slug,
                 title: b.title,
                 topic: b.topic,
@@ -330,46 +359,4 @@ pub fn count_banks(conn: &mut DbConnection) -> QueryResult<i64> {
 /// The latest version of a question, by bank slug and key.
 pub fn find_latest_question(conn: &mut DbConnection, slug: &str, key: &str) -> QueryResult<Option<QuestionRow>> {
     Ok(list_question_versions(conn, slug, key)?.pop())
-}
-
-/// Voids the latest version of a question (it counts for nobody) and
-/// re-grades every attempt that holds it, in one transaction. Returns the
-/// number of attempts re-graded.
-pub fn void_question(conn: &mut DbConnection, q: &QuestionRow, reason: &str, actor: &Actor) -> QueryResult<usize> {
-    conn.transaction(|conn| {
-        diesel::update(questions::table.find(q.id)).set(questions::voided.eq(true)).execute(conn)?;
-        let n = super::attempts::regrade(conn, &[q.id])?;
-        insert_audit(
-            conn,
-            actor,
-            "question.void",
-            &format!("question:{}#{}", q.id, q.key),
-            &format!("{reason} (chấm lại {n} bài)"),
-        )?;
-        Ok(n)
-    })
-}
-
-/// Corrects the key of the latest version of a question and re-grades every
-/// attempt that holds it, in one transaction. Returns the number re-graded.
-pub fn rekey_question(
-    conn: &mut DbConnection,
-    q: &QuestionRow,
-    answer: &[usize],
-    reason: &str,
-    actor: &Actor,
-) -> QueryResult<usize> {
-    conn.transaction(|conn| {
-        let new = serde_json::to_string(answer).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-        diesel::update(questions::table.find(q.id)).set(questions::answer.eq(&new)).execute(conn)?;
-        let n = super::attempts::regrade(conn, &[q.id])?;
-        insert_audit(
-            conn,
-            actor,
-            "question.rekey",
-            &format!("question:{}#{}", q.id, q.key),
-            &format!("{} → {new}: {reason} (chấm lại {n} bài)", q.answer),
-        )?;
-        Ok(n)
-    })
 }

@@ -1,88 +1,97 @@
-//! Leaderboards, read from `round_entries` and `unit_round_stats` by index
-//! in the one ranking order (promise 5), never recomputed from attempts.
+//! Leaderboards, read from `round_entries`, `contest_entries` and
+//! `unit_round_stats` in the one ranking order (promise 5): every board,
+//! rank, export and "my position" orders by the stored rank key, and a rank
+//! is one more than the number of strictly smaller keys, counted through
+//! the index (O(rank), never a scan of the round).
 
 use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::attempts::Entry;
-use super::schema::{attempts, participants, round_entries, rounds, unit_round_stats, units, users};
-use super::units::{Unit, list_units, subtree_ids};
-use crate::domain::ranking::RankKey;
+use super::entries::{Entry, StandingRow};
+use super::schema::{attempts, contest_entries, participants, round_entries, unit_round_stats, units, users};
+use crate::domain::attempt::AttemptState;
+use crate::domain::people::Role;
+use crate::domain::ranking::competition_ranks;
+use crate::domain::rollup::UnitFigures;
 
-/// One row of a leaderboard.
+/// Who an entry belongs to, as boards need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Name as registered.
+    pub full_name: String,
+    /// Whether it is an official's account (their full name may be shown).
+    pub official: bool,
+}
+
+/// One row of a round's board.
 #[derive(Debug, Clone)]
 pub struct BoardRow {
     /// Competition rank (1, 2, 2, 4).
     pub rank: i64,
     /// The entry.
     pub entry: Entry,
-    /// The participant's name.
-    pub name: String,
+    /// Whose.
+    pub person: Person,
 }
 
-/// Entries strictly better than `k` in the round (and units, if given).
-fn count_better(conn: &mut DbConnection, round_id: i64, unit_ids: Option<&[i64]>, k: &RankKey) -> QueryResult<i64> {
-    use round_entries as e;
-    let better = e::score
-        .gt(k.score)
-        .or(e::score.eq(k.score).and(e::prediction_error.lt(k.prediction_error)))
-        .or(e::score.eq(k.score).and(e::prediction_error.eq(k.prediction_error)).and(e::duration_ms.lt(k.duration_ms)))
-        .or(e::score
-            .eq(k.score)
-            .and(e::prediction_error.eq(k.prediction_error))
-            .and(e::duration_ms.eq(k.duration_ms))
-            .and(e::submitted_at.lt(k.submitted_at)));
-    let mut q = e::table.filter(e::round_id.eq(round_id)).filter(better).into_boxed();
+/// Entries of the round (and units, if given) whose key is strictly smaller.
+fn count_better(conn: &mut DbConnection, round_id: i64, unit_ids: Option<&[i64]>, key: &str) -> QueryResult<i64> {
+    let mut q = round_entries::table
+        .filter(round_entries::round_id.eq(round_id))
+        .filter(round_entries::rank_key.lt(key))
+        .into_boxed();
     if let Some(ids) = unit_ids {
-        q = q.filter(e::unit_id.eq_any(ids.to_vec()));
+        q = q.filter(round_entries::unit_id.eq_any(ids.to_vec()));
     }
     q.count().get_result(conn)
 }
 
-/// A page of a round's board, optionally only the given units; returns the
-/// number of entries and the rows.
+/// How many entries a round has (in the given units).
+pub fn count_entries(conn: &mut DbConnection, round_id: i64, unit_ids: Option<&[i64]>) -> QueryResult<i64> {
+    let mut q = round_entries::table.filter(round_entries::round_id.eq(round_id)).into_boxed();
+    if let Some(ids) = unit_ids {
+        q = q.filter(round_entries::unit_id.eq_any(ids.to_vec()));
+    }
+    q.count().get_result(conn)
+}
+
+/// A page of a round's board in rank order, optionally only the given units.
 pub fn board_page(
     conn: &mut DbConnection,
     round_id: i64,
     unit_ids: Option<&[i64]>,
     limit: i64,
     offset: i64,
-) -> QueryResult<(i64, Vec<BoardRow>)> {
-    use round_entries as e;
-    let mut total_q = e::table.filter(e::round_id.eq(round_id)).into_boxed();
-    let mut page_q = e::table
+) -> QueryResult<Vec<BoardRow>> {
+    let mut q = round_entries::table
         .inner_join(participants::table)
-        .filter(e::round_id.eq(round_id))
-        .order((
-            e::score.desc(),
-            e::prediction_error.asc(),
-            e::duration_ms.asc(),
-            e::submitted_at.asc(),
-            e::participant_id.asc(),
-        ))
+        .filter(round_entries::round_id.eq(round_id))
+        .order((round_entries::rank_key.asc(), round_entries::participant_id.asc()))
         .limit(limit)
         .offset(offset)
-        .select((Entry::as_select(), participants::full_name))
+        .select((Entry::as_select(), participants::full_name, participants::user_id))
         .into_boxed();
     if let Some(ids) = unit_ids {
-        total_q = total_q.filter(e::unit_id.eq_any(ids.to_vec()));
-        page_q = page_q.filter(e::unit_id.eq_any(ids.to_vec()));
+        q = q.filter(round_entries::unit_id.eq_any(ids.to_vec()));
     }
-    let total: i64 = total_q.count().get_result(conn)?;
-    let rows: Vec<(Entry, String)> = page_q.load(conn)?;
-    let mut out: Vec<BoardRow> = Vec::with_capacity(rows.len());
-    for (entry, name) in rows {
-        // Sorted: an entry unlike the one before it has every earlier entry above it.
-        let rank = match out.last() {
-            Some(prev) if prev.entry.key() == entry.key() => prev.rank,
-            Some(_) => offset + out.len() as i64 + 1,
-            None => count_better(conn, round_id, unit_ids, &entry.key())? + 1,
-        };
-        out.push(BoardRow { rank, entry, name });
-    }
-    Ok((total, out))
+    let rows: Vec<(Entry, String, Option<i64>)> = q.load(conn)?;
+    let first = match rows.first() {
+        Some((e, _, _)) => count_better(conn, round_id, unit_ids, &e.rank_key)? + 1,
+        None => return Ok(Vec::new()),
+    };
+    let keys: Vec<&str> = rows.iter().map(|(e, _, _)| e.rank_key.as_str()).collect();
+    let ranks = competition_ranks(first, offset, &keys);
+    Ok(rows
+        .into_iter()
+        .zip(ranks)
+        .map(|((entry, full_name, user_id), rank)| BoardRow {
+            rank,
+            entry,
+            person: Person { full_name, official: user_id.is_some() },
+        })
+        .collect())
 }
 
 /// A participant's entry and rank in the round, and in a set of units.
@@ -96,41 +105,16 @@ pub fn position(
         round_entries::table.find((round_id, participant_id)).select(Entry::as_select()).first(conn).optional()?;
     match entry {
         Some(e) => {
-            let better = count_better(conn, round_id, unit_ids, &e.key())?;
+            let better = count_better(conn, round_id, unit_ids, &e.rank_key)?;
             Ok(Some((e, better + 1)))
         }
         None => Ok(None),
     }
 }
 
-/// A unit's figures for a round, its own and rolled up from units under it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct UnitRow {
-    /// Code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Kind.
-    pub kind: String,
-    /// Parent's code.
-    pub parent_code: Option<String>,
-    /// Participants (this unit and every unit under it).
-    pub participants: i64,
-    /// Staff (this unit and every unit under it).
-    pub staff_count: i64,
-    /// participants / staff_count, 0 when no staff.
-    pub rate: f64,
-    /// Average best score.
-    pub avg_score: f64,
-    /// Participants with full marks.
-    pub full_marks: i64,
-    /// Final attempts.
-    pub attempts: i64,
-}
-
-/// Every unit's figures for a round, rolled up through the hierarchy.
-pub fn unit_rows(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<UnitRow>> {
-    let all = list_units(conn)?;
+/// Every unit's own figures for a round (roll them up with
+/// [`crate::domain::rollup::roll_up`]).
+pub fn unit_figures(conn: &mut DbConnection, round_id: i64) -> QueryResult<HashMap<i64, UnitFigures>> {
     let stats: Vec<(i64, i32, i32, i64, i32)> = unit_round_stats::table
         .filter(unit_round_stats::round_id.eq(round_id))
         .select((
@@ -141,102 +125,73 @@ pub fn unit_rows(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<Unit
             unit_round_stats::full_marks,
         ))
         .load(conn)?;
-    Ok(roll_up(&all, &stats))
-}
-
-/// Sums each unit's own figures with those of every unit under it.
-pub fn roll_up(all: &[Unit], stats: &[(i64, i32, i32, i64, i32)]) -> Vec<UnitRow> {
-    let own: HashMap<i64, &(i64, i32, i32, i64, i32)> = stats.iter().map(|s| (s.0, s)).collect();
-    let code_of: HashMap<i64, &str> = all.iter().map(|u| (u.id, u.code.as_str())).collect();
-    let staff_of: HashMap<i64, i32> = all.iter().map(|u| (u.id, u.staff_count)).collect();
-    all.iter()
-        .map(|u| {
-            let (mut p, mut a, mut sum, mut fm, mut staff) = (0i64, 0i64, 0i64, 0i64, 0i64);
-            for id in subtree_ids(all, u.id) {
-                if let Some(s) = own.get(&id) {
-                    p += i64::from(s.1);
-                    a += i64::from(s.2);
-                    sum += s.3;
-                    fm += i64::from(s.4);
-                }
-                staff += i64::from(staff_of.get(&id).copied().unwrap_or(0));
-            }
-            UnitRow {
-                code: u.code.clone(),
-                name: u.name.clone(),
-                kind: u.kind.clone(),
-                parent_code: u.parent_id.and_then(|p| code_of.get(&p).map(|c| c.to_string())),
-                participants: p,
-                staff_count: staff,
-                rate: if staff > 0 { p as f64 / staff as f64 } else { 0.0 },
-                avg_score: if p > 0 { sum as f64 / p as f64 } else { 0.0 },
-                full_marks: fm,
-                attempts: a,
-            }
+    Ok(stats
+        .into_iter()
+        .map(|(id, p, a, s, f)| {
+            (
+                id,
+                UnitFigures {
+                    participants: i64::from(p),
+                    attempts: i64::from(a),
+                    score_sum: s,
+                    full_marks: i64::from(f),
+                },
+            )
         })
-        .collect()
+        .collect())
 }
 
-/// One participant's standing in a contest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Standing {
-    /// Name.
-    pub name: String,
-    /// Unit id.
-    pub unit_id: Option<i64>,
-    /// Sum of best scores.
-    pub score: i64,
-    /// Sum of times.
-    pub duration_ms: i64,
-    /// Rounds taken.
-    pub rounds: i64,
+/// One row of a contest's standings.
+#[derive(Debug, Clone)]
+pub struct StandingBoardRow {
+    /// Competition rank.
+    pub rank: i64,
+    /// The standing.
+    pub standing: StandingRow,
+    /// Whose.
+    pub person: Person,
 }
 
-/// Contest standings: each participant's sum of best scores over the
-/// contest's rounds, with the total time as tiebreak.
-pub fn standings(conn: &mut DbConnection, contest_id: i64, limit: i64) -> QueryResult<Vec<Standing>> {
-    let rows: Vec<(i64, String, Option<i64>, i32, i64)> = round_entries::table
-        .inner_join(rounds::table)
+/// A page of a contest's standings in rank order, and how many there are.
+pub fn standings_page(
+    conn: &mut DbConnection,
+    contest_id: i64,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<StandingBoardRow>)> {
+    use contest_entries as ce;
+    let total: i64 = ce::table.filter(ce::contest_id.eq(contest_id)).count().get_result(conn)?;
+    let rows: Vec<(StandingRow, String, Option<i64>)> = ce::table
         .inner_join(participants::table)
-        .filter(rounds::contest_id.eq(contest_id))
-        .filter(rounds::practice.eq(false))
-        .select((
-            round_entries::participant_id,
-            participants::full_name,
-            round_entries::unit_id,
-            round_entries::score,
-            round_entries::duration_ms,
-        ))
+        .filter(ce::contest_id.eq(contest_id))
+        .order((ce::rank_key.asc(), ce::participant_id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select((StandingRow::as_select(), participants::full_name, participants::user_id))
         .load(conn)?;
-    let mut by: HashMap<i64, Standing> = HashMap::new();
-    for (pid, name, unit_id, score, dur) in rows {
-        let e = by.entry(pid).or_insert(Standing { name, unit_id, score: 0, duration_ms: 0, rounds: 0 });
-        e.score += i64::from(score);
-        e.duration_ms += dur;
-        e.rounds += 1;
-    }
-    let mut v: Vec<Standing> = by.into_values().collect();
-    v.sort_by(|a, b| b.score.cmp(&a.score).then(a.duration_ms.cmp(&b.duration_ms)).then(a.name.cmp(&b.name)));
-    v.truncate(limit.max(0) as usize);
-    Ok(v)
-}
-
-/// Everything the results export needs, in rank order.
-pub fn all_entries(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<(Entry, String, Option<String>)>> {
-    use round_entries as e;
-    e::table
-        .inner_join(participants::table)
-        .left_join(units::table.on(units::id.nullable().eq(e::unit_id)))
-        .filter(e::round_id.eq(round_id))
-        .order((
-            e::score.desc(),
-            e::prediction_error.asc(),
-            e::duration_ms.asc(),
-            e::submitted_at.asc(),
-            e::participant_id.asc(),
-        ))
-        .select((Entry::as_select(), participants::full_name, units::name.nullable()))
-        .load(conn)
+    let first = match rows.first() {
+        Some((s, _, _)) => {
+            ce::table
+                .filter(ce::contest_id.eq(contest_id))
+                .filter(ce::rank_key.lt(&s.rank_key))
+                .count()
+                .get_result::<i64>(conn)?
+                + 1
+        }
+        None => return Ok((total, Vec::new())),
+    };
+    let keys: Vec<&str> = rows.iter().map(|(s, _, _)| s.rank_key.as_str()).collect();
+    let ranks = competition_ranks(first, offset, &keys);
+    let out = rows
+        .into_iter()
+        .zip(ranks)
+        .map(|((standing, full_name, user_id), rank)| StandingBoardRow {
+            rank,
+            standing,
+            person: Person { full_name, official: user_id.is_some() },
+        })
+        .collect();
+    Ok((total, out))
 }
 
 /// Officials of the given units (not disabled) who have no final attempt in the round:
@@ -249,7 +204,7 @@ pub fn not_yet_taken(
     let done: HashSet<i64> = attempts::table
         .inner_join(participants::table)
         .filter(attempts::round_id.eq(round_id))
-        .filter(attempts::state.ne("in_progress"))
+        .filter(attempts::state.ne(AttemptState::InProgress.as_str()))
         .select(participants::user_id)
         .load::<Option<i64>>(conn)?
         .into_iter()
@@ -257,7 +212,7 @@ pub fn not_yet_taken(
         .collect();
     let staff: Vec<(i64, String, String, String, String)> = users::table
         .inner_join(units::table)
-        .filter(users::role.eq("official"))
+        .filter(users::role.eq(Role::Official.as_str()))
         .filter(users::disabled.eq(false))
         .filter(users::unit_id.eq_any(unit_ids.to_vec()))
         .order((units::code.asc(), users::username.asc()))

@@ -37,6 +37,7 @@ diesel::table! {
         replaced_documents -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        owner_id -> Nullable<BigInt>,
     }
 }
 
@@ -98,6 +99,7 @@ diesel::table! {
         finalized_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        pool_version -> Integer,
     }
 }
 
@@ -134,6 +136,8 @@ diesel::table! {
         correct -> Integer,
         duration_ms -> Nullable<BigInt>,
         prediction -> Nullable<BigInt>,
+        draw_version -> Integer,
+        excluded -> Text,
     }
 }
 
@@ -161,6 +165,51 @@ diesel::table! {
         prediction_error -> BigInt,
         duration_ms -> BigInt,
         submitted_at -> Timestamp,
+        max_score -> Integer,
+        rank_key -> Text,
+    }
+}
+
+diesel::table! {
+    contest_entries (contest_id, participant_id) {
+        contest_id -> BigInt,
+        participant_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        rounds -> Integer,
+        score -> BigInt,
+        prediction_gaps -> Integer,
+        prediction_error -> BigInt,
+        duration_ms -> BigInt,
+        last_submitted_at -> Timestamp,
+        rank_key -> Text,
+    }
+}
+
+diesel::table! {
+    question_fixes (contest_id, question_id) {
+        contest_id -> BigInt,
+        question_id -> BigInt,
+        voided -> Bool,
+        answer -> Nullable<Text>,
+        reason -> Text,
+        actor -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    health_checks (id) {
+        id -> BigInt,
+        checked_at -> Timestamp,
     }
 }
 
@@ -206,6 +255,11 @@ diesel::joinable!(attempt_items -> questions (question_id));
 diesel::joinable!(round_pool -> questions (question_id));
 diesel::joinable!(round_entries -> participants (participant_id));
 diesel::joinable!(round_entries -> rounds (round_id));
+diesel::joinable!(round_pool -> rounds (round_id));
+diesel::joinable!(contest_entries -> participants (participant_id));
+diesel::joinable!(contest_entries -> contests (contest_id));
+diesel::joinable!(question_fixes -> questions (question_id));
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -221,4 +275,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     round_pool,
     unit_round_stats,
     audit_log,
+    contest_entries,
+    question_fixes,
+    sessions,
+    health_checks,
 );

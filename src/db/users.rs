@@ -18,8 +18,9 @@ pub struct User {
     pub password_hash: String,
     /// Display name.
     pub full_name: String,
-    /// Stored role name (see [`User::role`]).
-    pub role: String,
+    /// What the account may do.
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
     /// The unit (officials and unit managers).
     pub unit_id: Option<i64>,
     /// Disabled accounts cannot log in.
@@ -30,13 +31,6 @@ pub struct User {
     pub created_at: chrono::NaiveDateTime,
     /// Last changed (UTC).
     pub updated_at: chrono::NaiveDateTime,
-}
-
-impl User {
-    /// The role; an unknown stored value (impossible by the CHECK constraint) reads as official.
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Official)
-    }
 }
 
 /// A user with their unit, for lists.
@@ -115,7 +109,7 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser<'_>, actor: &Actor) ->
     })
 }
 
-/// Disables or re-enables an account (ending its sessions when disabling).
+/// Disables or re-enables an account (ending all its sessions when disabling).
 pub fn set_disabled(conn: &mut DbConnection, id: i64, disabled: bool, actor: &Actor) -> QueryResult<()> {
     conn.transaction(|conn| {
         let user = users::table.find(id).select(User::as_select()).first(conn)?;
@@ -126,19 +120,31 @@ pub fn set_disabled(conn: &mut DbConnection, id: i64, disabled: bool, actor: &Ac
                 users::updated_at.eq(now()),
             ))
             .execute(conn)?;
+        if disabled {
+            super::sessions::delete_user_sessions(conn, id, None)?;
+        }
         let action = if disabled { "user.disable" } else { "user.enable" };
         insert_audit(conn, actor, action, &format!("user:{}", user.username), "")
     })
 }
 
-/// Sets a new password hash and ends the user's other sessions; returns the new epoch.
-pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str, actor: &Actor, action: &str) -> QueryResult<i32> {
+/// Sets a new password hash and ends the user's sessions except `keep`
+/// (the device that changed it); returns the new epoch.
+pub fn set_password(
+    conn: &mut DbConnection,
+    id: i64,
+    hash: &str,
+    actor: &Actor,
+    action: &str,
+    keep: Option<&str>,
+) -> QueryResult<i32> {
     conn.transaction(|conn| {
         let user = users::table.find(id).select(User::as_select()).first(conn)?;
         let epoch = user.session_epoch + 1;
         diesel::update(users::table.find(id))
             .set((users::password_hash.eq(hash), users::session_epoch.eq(epoch), users::updated_at.eq(now())))
             .execute(conn)?;
+        super::sessions::delete_user_sessions(conn, id, keep)?;
         insert_audit(conn, actor, action, &format!("user:{}", user.username), "")?;
         Ok(epoch)
     })

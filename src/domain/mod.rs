@@ -1,12 +1,17 @@
 //! Pure contest logic: no I/O, no clock, no global RNG. Everything here is
 //! tested with fixed values next to the code.
 
+pub mod attempt;
 pub mod bank;
+pub mod contest;
 pub mod formats;
 pub mod grading;
 pub mod paper;
 pub mod people;
 pub mod ranking;
+pub mod reveal;
+pub mod rollup;
+pub mod round;
 pub mod text;
 pub mod time;
 pub mod timing;

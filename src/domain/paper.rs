@@ -35,6 +35,11 @@ pub struct Blueprint(Vec<BlueprintRow>);
 /// Most questions a paper may have.
 pub const MAX_QUESTIONS: u32 = 200;
 
+/// The version of the drawing procedure new attempts use: the frozen pools
+/// minus the excluded questions, then [`draw`]. A change to the procedure
+/// gets a new version, and [`redraw`] keeps every older one.
+pub const DRAW_VERSION: i32 = 1;
+
 impl Blueprint {
     /// Checks the rows.
     pub fn parse(rows: Vec<BlueprintRow>) -> Result<Self, String> {
@@ -79,6 +84,13 @@ impl Blueprint {
     /// Questions in a paper.
     pub fn total(&self) -> u32 {
         self.0.iter().map(|r| r.count).sum()
+    }
+
+    /// A stored blueprint (JSON rows), checked again: a corrupt one is an
+    /// error, never an empty paper.
+    pub fn from_json(s: &str) -> Result<Self, String> {
+        let rows: Vec<BlueprintRow> = serde_json::from_str(s).map_err(|e| format!("stored blueprint: {e}"))?;
+        Self::parse(rows)
     }
 }
 
@@ -141,6 +153,28 @@ pub fn draw(rows: &[BlueprintRow], pools: &[Vec<PoolQuestion>], seed: u64) -> Re
             PaperItem { question_id: q.id, option_order: order }
         })
         .collect())
+}
+
+/// The pools a new paper draws from: the frozen pools without `excluded`.
+pub fn without(frozen: &[Vec<PoolQuestion>], excluded: &[i64]) -> Vec<Vec<PoolQuestion>> {
+    frozen.iter().map(|pool| pool.iter().filter(|q| !excluded.contains(&q.id)).copied().collect()).collect()
+}
+
+/// Draws a stored paper again from what it depended on: the draw's version,
+/// the round's frozen pools, the questions excluded when it started and the
+/// seed. This is the auditor's claim, and a test holds every attempt to it.
+pub fn redraw(
+    version: i32,
+    rows: &[BlueprintRow],
+    frozen: &[Vec<PoolQuestion>],
+    excluded: &[i64],
+    seed: u64,
+) -> Result<Vec<PaperItem>, String> {
+    match version {
+        1 => draw(rows, &without(frozen, excluded), seed)
+            .map_err(|s| format!("row {} wants {} questions, {} left", s.row + 1, s.wanted, s.available)),
+        v => Err(format!("unknown draw version {v}")),
+    }
 }
 
 /// Whether the pools of a blueprint are disjoint (a question in two rows could be drawn twice).
@@ -261,6 +295,26 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(ok.total(), 6);
+    }
+
+    #[test]
+    fn excluded_questions_are_never_drawn_and_redraw_gives_the_paper_back() {
+        let rows = vec![row("a", None, 4)];
+        let frozen = vec![pool(0, 6, false)];
+        for seed in 0..100 {
+            let paper = draw(&rows, &without(&frozen, &[2, 5]), seed).unwrap();
+            assert!(paper.iter().all(|p| p.question_id != 2 && p.question_id != 5));
+            assert_eq!(redraw(DRAW_VERSION, &rows, &frozen, &[2, 5], seed).unwrap(), paper);
+        }
+        assert!(redraw(DRAW_VERSION, &rows, &frozen, &[0, 1, 2], 1).unwrap_err().contains("3 left"));
+        assert!(redraw(99, &rows, &frozen, &[], 1).is_err());
+    }
+
+    #[test]
+    fn a_corrupt_stored_blueprint_is_an_error() {
+        assert!(Blueprint::from_json("not json").is_err());
+        assert!(Blueprint::from_json("[]").is_err(), "an empty blueprint would draw an empty paper");
+        assert_eq!(Blueprint::from_json(r#"[{"bank":"a","count":2}]"#).unwrap().total(), 2);
     }
 
     #[test]

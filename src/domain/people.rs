@@ -53,6 +53,13 @@ impl Role {
     }
 }
 
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Role::parse(&s).ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
 /// A valid username: 3–32 of `a–z 0–9 . _ -`, stored lower case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Username(String);
@@ -76,22 +83,24 @@ impl Username {
     }
 }
 
-/// A person's full name: NFC, trimmed, 1–100 characters, no control characters.
+/// A person's full name: NFC, whitespace collapsed, 1–100 characters, no
+/// control, bidirectional-control or invisible character (see
+/// [`super::text::is_forbidden`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FullName(String);
 
 impl FullName {
     /// Parses a full name.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let s = nfc(s.split_whitespace().collect::<Vec<_>>().join(" ").as_str());
+        // Check before collapsing whitespace: a newline is refused, not joined.
+        let s = nfc(s.trim_matches(' '));
+        super::text::check_line(&s).map_err(|c| format!("Họ và tên chứa ký tự không hợp lệ ({c})."))?;
+        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
         if s.is_empty() {
             return Err("Họ và tên không được để trống.".into());
         }
         if s.chars().count() > 100 {
             return Err("Họ và tên dài quá 100 ký tự.".into());
-        }
-        if s.chars().any(char::is_control) {
-            return Err("Họ và tên chứa ký tự không hợp lệ.".into());
         }
         Ok(Self(s))
     }
@@ -134,16 +143,16 @@ impl NewPassword {
     }
 }
 
-/// A name as public boards show it: the given name whole, other words by
-/// their initial ("Nguyễn Văn An" → "N. V. An").
+/// A name as public boards show it by default: the family name whole, the
+/// other words by their initial ("Nguyễn Văn An" → "Nguyễn V. A."). The
+/// given name, which tells people apart, is never shown whole.
 pub fn mask_name(name: &str) -> String {
     let words: Vec<&str> = name.split_whitespace().collect();
-    match words.split_last() {
+    match words.split_first() {
         None => String::new(),
-        Some((last, rest)) => {
-            let mut out: Vec<String> =
-                rest.iter().filter_map(|w| w.chars().next()).map(|c| format!("{}.", c.to_uppercase())).collect();
-            out.push((*last).to_string());
+        Some((family, rest)) => {
+            let mut out = vec![(*family).to_string()];
+            out.extend(rest.iter().filter_map(|w| w.chars().next()).map(|c| format!("{}.", c.to_uppercase())));
             out.join(" ")
         }
     }
@@ -198,6 +207,11 @@ mod tests {
         assert_eq!(FullName::parse("  Nguyễn   Văn  An ").unwrap().as_str(), "Nguyễn Văn An");
         assert!(FullName::parse("   ").is_err());
         assert!(FullName::parse(&"a".repeat(101)).is_err());
+        // A newline in a name once forged a log line; bidi controls reorder what boards show.
+        assert!(FullName::parse("An\nINFO forged").is_err());
+        assert!(FullName::parse("Nguyễn \u{202E}nA").unwrap_err().contains("U+202E"));
+        assert!(FullName::parse("Nguyễn\u{200B}Văn").is_err());
+        assert_eq!(FullName::parse("Nguye\u{302}\u{303}n Văn An").unwrap().as_str(), "Nguyễn Văn An", "NFC");
     }
 
     #[test]
@@ -219,10 +233,10 @@ mod tests {
 
     #[test]
     fn names_are_masked_to_initials_and_given_name() {
-        assert_eq!(mask_name("Nguyễn Văn An"), "N. V. An");
+        assert_eq!(mask_name("Nguyễn Văn An"), "Nguyễn V. A.");
         assert_eq!(mask_name("An"), "An");
         assert_eq!(mask_name("  "), "");
-        assert_eq!(mask_name("đỗ thị  hoa"), "Đ. T. hoa");
+        assert_eq!(mask_name("đỗ thị  hoa"), "đỗ T. H.");
     }
 
     #[test]

@@ -1,23 +1,44 @@
 //! Promise 5: one ranking rule, everywhere.
 //!
-//! Score descending, then prediction error ascending (rounds with the
-//! prediction question; an entry without a prediction ranks after those
-//! with one), then duration ascending, then submission time ascending.
-//! The leaderboard query orders by the same keys (see
-//! `round_entries_rank`); `prediction_error` is stored so that this holds.
+//! Entries compare by the fraction of valid items answered correctly
+//! (`score / max_score`, compared exactly: a voided question leaves both the
+//! score and the maximum, so 9 of 9 valid items ties 10 of 10), then by the
+//! prediction error (rounds with the prediction question; an entry without
+//! a prediction ranks after those with one), then by duration, then by
+//! submission time. [`RankKey::encode`] turns that order into one string
+//! that sorts the same way byte by byte; it is stored with each entry under
+//! one index, so every board, rank, export and "my position" reads the order
+//! from the database, and [`competition_ranks`] numbers it (1, 2, 2, 4).
+//!
+//! Standings across a contest's rounds follow the same idea with
+//! [`Standing`]: the sum of the best scores of the ranked rounds, then the
+//! prediction errors over the rounds taken (an entrant missing a prediction
+//! ranks after those without gaps), then the total duration, then the
+//! earlier last submission.
 
 use std::cmp::Ordering;
 
 use chrono::NaiveDateTime;
 
+use super::round::MAX_PAPER_SCORE;
+
 /// The stored prediction error of an entry that gave no prediction: after every real error.
 pub const NO_PREDICTION: i64 = 1_000_000_000_000;
+
+/// The fraction is encoded as `floor(score · 2^30 / max_score)`. Two
+/// different fractions with denominators at most 2^15 differ by at least
+/// 2^-30, so their encodings differ: the encoding is exact for every paper
+/// (`MAX_PAPER_SCORE` ≤ 2^15).
+const FRACTION_BITS: u32 = 30;
+const _: () = assert!(MAX_PAPER_SCORE <= 1 << 15, "the rank key needs max_score ≤ 2^15");
 
 /// What ranking looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RankKey {
-    /// Points.
+    /// Points scored on valid items.
     pub score: i32,
+    /// Points possible on valid items.
+    pub max_score: i32,
     /// |prediction − actual|, [`NO_PREDICTION`] without one, 0 in rounds without the question.
     pub prediction_error: i64,
     /// Time taken.
@@ -26,13 +47,50 @@ pub struct RankKey {
     pub submitted_at: NaiveDateTime,
 }
 
+/// `a.score / a.max_score` against `b`'s, higher first, exactly. A paper
+/// with nothing valid on it counts as 0.
+fn compare_fractions(a: &RankKey, b: &RankKey) -> Ordering {
+    let (an, ad) = if a.max_score > 0 { (i64::from(a.score), i64::from(a.max_score)) } else { (0, 1) };
+    let (bn, bd) = if b.max_score > 0 { (i64::from(b.score), i64::from(b.max_score)) } else { (0, 1) };
+    (bn * ad).cmp(&(an * bd))
+}
+
 /// The order of two entries: `Less` ranks first.
 pub fn compare(a: &RankKey, b: &RankKey) -> Ordering {
-    b.score
-        .cmp(&a.score)
+    compare_fractions(a, b)
         .then(a.prediction_error.cmp(&b.prediction_error))
         .then(a.duration_ms.cmp(&b.duration_ms))
         .then(a.submitted_at.cmp(&b.submitted_at))
+}
+
+fn micros(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_micros().max(0)
+}
+
+impl RankKey {
+    /// The order as a fixed-width string of digits: `a.encode() < b.encode()`
+    /// exactly when `compare(a, b)` is `Less`, and equal strings are ties.
+    pub fn encode(&self) -> String {
+        let scale = 1i64 << FRACTION_BITS;
+        let fraction =
+            if self.max_score > 0 { i64::from(self.score.max(0)) * scale / i64::from(self.max_score) } else { 0 };
+        format!(
+            "{:010}{:013}{:011}{:017}",
+            scale - fraction.min(scale),
+            self.prediction_error.clamp(0, NO_PREDICTION),
+            self.duration_ms.clamp(0, 99_999_999_999),
+            micros(self.submitted_at)
+        )
+    }
+}
+
+/// Which of two attempts of one participant counts: the better by the
+/// fraction, then time, then the earlier (prediction does not choose between
+/// attempts). A full tie keeps the first.
+pub fn better_attempt(a: &RankKey, b: &RankKey) -> bool {
+    let a0 = RankKey { prediction_error: 0, ..*a };
+    let b0 = RankKey { prediction_error: 0, ..*b };
+    compare(&a0, &b0) == Ordering::Less
 }
 
 /// The stored prediction error. While the round is open the real number of
@@ -49,93 +107,102 @@ pub fn prediction_error(round_has_prediction: bool, prediction: Option<i64>, fin
     }
 }
 
-/// Which of two attempts of one participant counts: the better by score,
-/// then time, then the earlier (prediction does not choose between attempts).
-pub fn better_attempt(a: &RankKey, b: &RankKey) -> bool {
-    let a0 = RankKey { prediction_error: 0, ..*a };
-    let b0 = RankKey { prediction_error: 0, ..*b };
-    compare(&a0, &b0) == Ordering::Less
-}
-
-/// Competition ranks (1, 2, 2, 4) for keys already sorted by [`compare`]:
-/// only entries equal on every key share a rank.
-pub fn ranks(sorted: &[RankKey]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(sorted.len());
-    for (i, k) in sorted.iter().enumerate() {
-        if i > 0 && compare(&sorted[i - 1], k) == Ordering::Equal {
-            out.push(out[i - 1]);
-        } else {
-            out.push(i as u32 + 1);
-        }
+/// Competition ranks (1, 2, 2, 4) for a run of entries read in rank order.
+/// `first` is the rank of the run's first entry (one more than the number
+/// of entries strictly before it, which the database counts through the
+/// index) and `index` its 0-based position in the whole order; only equal
+/// keys share a rank.
+pub fn competition_ranks<K: PartialEq>(first: i64, index: i64, keys: &[K]) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        let rank = match out.last() {
+            None => first,
+            Some(prev) if keys[i - 1] == *k => *prev,
+            Some(_) => index + i as i64 + 1,
+        };
+        out.push(rank);
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::NaiveDate;
+/// One round's entry as a contest standing counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoundResult {
+    /// Best score.
+    pub score: i32,
+    /// Its prediction error ([`NO_PREDICTION`] when the round asked and none was given).
+    pub prediction_error: i64,
+    /// Its duration.
+    pub duration_ms: i64,
+    /// When it was submitted.
+    pub submitted_at: NaiveDateTime,
+}
 
-    fn at(s: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(1, 0, s).unwrap()
+/// A participant's standing over a contest's ranked rounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// Rounds taken.
+    pub rounds: i64,
+    /// Sum of the best score of each round.
+    pub score: i64,
+    /// Rounds that asked for a prediction and got none.
+    pub prediction_gaps: i64,
+    /// Sum of the prediction errors of the other rounds.
+    pub prediction_error: i64,
+    /// Sum of durations.
+    pub duration_ms: i64,
+    /// The latest submission.
+    pub last_submitted_at: NaiveDateTime,
+}
+
+impl Standing {
+    /// The standing from the entries of the rounds taken; `None` for none.
+    pub fn of(results: &[RoundResult]) -> Option<Self> {
+        let last = results.iter().map(|r| r.submitted_at).max()?;
+        let mut s = Standing {
+            rounds: results.len() as i64,
+            score: 0,
+            prediction_gaps: 0,
+            prediction_error: 0,
+            duration_ms: 0,
+            last_submitted_at: last,
+        };
+        for r in results {
+            s.score += i64::from(r.score);
+            if r.prediction_error >= NO_PREDICTION {
+                s.prediction_gaps += 1;
+            } else {
+                s.prediction_error += r.prediction_error;
+            }
+            s.duration_ms += r.duration_ms;
+        }
+        Some(s)
     }
 
-    fn k(score: i32, err: i64, dur: i64, sub: u32) -> RankKey {
-        RankKey { score, prediction_error: err, duration_ms: dur, submitted_at: at(sub) }
-    }
-
-    #[test]
-    fn every_tiebreak_level_decides_in_order() {
-        let mut v = vec![
-            k(8, 0, 100, 1),            // lower score
-            k(10, 5, 100, 1),           // same score, worse prediction
-            k(10, 2, 300, 1),           // best prediction, slower
-            k(10, 2, 200, 9),           // best prediction, faster, later
-            k(10, 2, 200, 3),           // same, earlier
-            k(10, NO_PREDICTION, 1, 0), // no prediction: after every prediction
-        ];
-        v.sort_by(compare);
-        assert_eq!(
-            v,
-            vec![
-                k(10, 2, 200, 3),
-                k(10, 2, 200, 9),
-                k(10, 2, 300, 1),
-                k(10, 5, 100, 1),
-                k(10, NO_PREDICTION, 1, 0),
-                k(8, 0, 100, 1)
-            ]
-        );
-    }
-
-    #[test]
-    fn a_lower_score_never_outranks_a_higher_one() {
-        // ClassQuiz #107 ranked 2/10 above 5/10.
-        let mut v = [k(2, 0, 1, 0), k(5, 0, 999_999, 59)];
-        v.sort_by(compare);
-        assert_eq!(v[0].score, 5);
-    }
-
-    #[test]
-    fn full_ties_share_a_rank() {
-        let v = vec![k(10, 0, 100, 1), k(10, 0, 100, 1), k(10, 0, 200, 1), k(9, 0, 1, 1)];
-        assert_eq!(ranks(&v), vec![1, 1, 3, 4]);
-    }
-
-    #[test]
-    fn prediction_error_is_provisional_until_close() {
-        assert_eq!(prediction_error(false, Some(5), Some(9)), 0);
-        assert_eq!(prediction_error(true, None, Some(9)), NO_PREDICTION);
-        assert_eq!(prediction_error(true, Some(5), None), 0);
-        assert_eq!(prediction_error(true, Some(5), Some(9)), 4);
-        assert_eq!(prediction_error(true, Some(12), Some(9)), 3);
-    }
-
-    #[test]
-    fn best_attempt_is_higher_score_then_faster_then_earlier() {
-        assert!(better_attempt(&k(9, 0, 500, 5), &k(8, 0, 100, 1)));
-        assert!(better_attempt(&k(9, 0, 100, 5), &k(9, 0, 200, 1)));
-        assert!(better_attempt(&k(9, 0, 100, 1), &k(9, 0, 100, 5)));
-        assert!(!better_attempt(&k(9, 0, 100, 5), &k(9, 0, 100, 5)), "a tie keeps the first");
+    /// The order as a fixed-width string of digits (see [`RankKey::encode`]).
+    pub fn encode(&self) -> String {
+        const TOP: i64 = 10_000_000_000_000;
+        format!(
+            "{:014}{:06}{:015}{:015}{:017}",
+            TOP - self.score.clamp(0, TOP),
+            self.prediction_gaps.clamp(0, 999_999),
+            self.prediction_error.clamp(0, 999_999_999_999_999),
+            self.duration_ms.clamp(0, 999_999_999_999_999),
+            micros(self.last_submitted_at)
+        )
     }
 }
+
+/// The order of two standings: `Less` ranks first.
+pub fn compare_standings(a: &Standing, b: &Standing) -> Ordering {
+    b.score
+        .cmp(&a.score)
+        .then(a.prediction_gaps.cmp(&b.prediction_gaps))
+        .then(a.prediction_error.cmp(&b.prediction_error))
+        .then(a.duration_ms.cmp(&b.duration_ms))
+        .then(a.last_submitted_at.cmp(&b.last_submitted_at))
+}
+
+#[cfg(test)]
+#[path = "ranking_tests.rs"]
+mod tests;

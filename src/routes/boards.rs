@@ -1,40 +1,42 @@
-//! Public pages: a contest's rules and rounds, leaderboards, unit boards.
+//! Public pages: a contest's rules and rounds, its standings, a round's
+//! leaderboard and unit board.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use super::BoardQuery;
 use crate::auth::session::MaybeUser;
-use crate::db::contests::{find_contest, list_rounds};
-use crate::db::now;
 use crate::db::units::list_units;
 use crate::domain::time::format_vn;
-use crate::error::{AppError, AppResult};
-use crate::routes::api::boards::{BoardQuery, board_json, public_round, units_json};
+use crate::engine::access::Entrant;
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::templates::page;
+
+fn seconds(ms: i64) -> String {
+    format!("{:.1}", ms as f64 / 1000.0)
+}
 
 /// `GET /contests/{slug}`: description, rules and rounds.
 pub async fn contest_page(
     state: web::Data<AppState>,
     req: HttpRequest,
-    _user: MaybeUser,
+    user: MaybeUser,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let slug = slug.into_inner();
-    let contest = state
-        .read(move |c| find_contest(c, &slug))
+    let contest = state.contest(&slug).await?;
+    let t = state.now();
+    let me = user.0.map(Entrant::Account);
+    let may_enter = me.as_ref().is_some_and(|m| m.may_enter(&contest));
+    let rounds: Vec<Value> = state
+        .visible_rounds(None, &contest)
         .await?
-        .ok_or_else(|| AppError::NotFound("Không có cuộc thi này.".into()))?;
-    let cid = contest.id;
-    let rounds = state.read(move |c| list_rounds(c, cid)).await?;
-    let t = now();
-    let rounds: Vec<Value> = rounds
         .iter()
-        .filter(|r| r.status == "published")
         .map(|r| {
             json!({
-                "id": r.id, "title": r.title, "opens": format_vn(r.opens_at), "closes": format_vn(r.closes_at),
-                "minutes": r.duration_s / 60, "phase": r.phase(t), "open": r.is_open(t), "practice": r.practice,
+                "id": r.id, "title": r.settings.title, "opens": format_vn(r.settings.opens_at),
+                "closes": format_vn(r.settings.closes_at), "minutes": r.settings.duration_s / 60,
+                "phase": r.phase(t).as_str(), "open": r.is_open(t) && may_enter, "practice": r.settings.practice,
             })
         })
         .collect();
@@ -49,7 +51,33 @@ pub async fn contest_page(
     )
 }
 
-/// `GET /rounds/{id}/leaderboard`: public, provisional until the round closes.
+/// `GET /contests/{slug}/standings`: the contest's standings over its ranked rounds.
+pub async fn standings_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    q: web::Query<BoardQuery>,
+) -> AppResult<HttpResponse> {
+    let contest = state.contest(&slug).await?;
+    let view = state.standings(&contest, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    let rows: Vec<Value> = view
+        .entries
+        .iter()
+        .map(|e| {
+            json!({ "rank": e.rank, "name": e.name, "unit": e.unit, "score": e.score, "rounds": e.rounds,
+                          "gaps": e.prediction_gaps, "error": e.prediction_error, "seconds": seconds(e.duration_ms) })
+        })
+        .collect();
+    page(
+        &state,
+        &req,
+        "standings",
+        json!({ "title": format!("Xếp hạng chung – {}", contest.title), "contest": { "slug": contest.slug, "title": contest.title },
+                "total": view.total, "entries": rows }),
+    )
+}
+
+/// `GET /rounds/{id}/leaderboard`: public, provisional until the round's results are final.
 pub async fn leaderboard_page(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -57,21 +85,27 @@ pub async fn leaderboard_page(
     id: web::Path<i64>,
     q: web::Query<BoardQuery>,
 ) -> AppResult<HttpResponse> {
-    let (round, contest) = public_round(&state, *id).await?;
-    let q = q.into_inner();
-    let board = board_json(&state, &round, &contest, q, user.0.as_ref()).await?;
+    let (round, contest) = state.public_round(*id).await?;
+    let me = user.0.map(Entrant::Account);
+    let board = state
+        .board(&round, &contest, q.unit.as_deref(), q.limit.unwrap_or(50), q.offset.unwrap_or(0), me.as_ref())
+        .await?;
     let units = state.read(list_units).await?;
     let unit_options: Vec<Value> = units.iter().map(|u| json!({ "code": u.code, "name": u.name })).collect();
-    let selected = req.query_string().split('&').find_map(|kv| kv.strip_prefix("unit=")).unwrap_or("").to_string();
+    let entries: Vec<Value> = board
+        .entries
+        .iter()
+        .map(|e| json!({ "rank": e.rank, "name": e.name, "unit": e.unit, "score": e.score, "max_score": e.max_score, "seconds": seconds(e.duration_ms) }))
+        .collect();
     page(
         &state,
         &req,
         "leaderboard",
         json!({
-            "title": format!("Xếp hạng {}", round.title), "round": { "id": round.id, "title": round.title },
+            "title": format!("Xếp hạng {}", round.settings.title), "round": { "id": round.id, "title": round.settings.title },
             "contest": { "slug": contest.slug, "title": contest.title },
-            "board": board, "units": unit_options, "selected": selected,
-            "has_me": board.get("me").is_some(),
+            "provisional": board.provisional, "total": board.total, "entries": entries, "me": board.me,
+            "units": unit_options, "selected": q.unit.clone().unwrap_or_default(),
         }),
     )
 }
@@ -80,21 +114,18 @@ pub async fn leaderboard_page(
 pub async fn units_page(
     state: web::Data<AppState>,
     req: HttpRequest,
-    _user: MaybeUser,
     id: web::Path<i64>,
     q: web::Query<BoardQuery>,
 ) -> AppResult<HttpResponse> {
-    let (round, contest) = public_round(&state, *id).await?;
-    let data = units_json(&state, &round, q.sort.as_deref()).await?;
-    let rows: Vec<Value> = data["units"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|mut u| {
-            let rate = u["rate"].as_f64().unwrap_or(0.0);
-            u["rate_pct"] = json!(format!("{:.1}%", rate * 100.0));
-            u
+    let (round, contest) = state.public_round(*id).await?;
+    let data = state.units_board(&round, q.sort.as_deref()).await?;
+    let rows: Vec<Value> = data
+        .units
+        .iter()
+        .map(|u| {
+            let mut v = json!(u);
+            v["rate_pct"] = json!(format!("{:.1}%", u.rate * 100.0));
+            v
         })
         .collect();
     page(
@@ -102,9 +133,9 @@ pub async fn units_page(
         &req,
         "units_board",
         json!({
-            "title": format!("Đơn vị – {}", round.title), "round": { "id": round.id, "title": round.title },
+            "title": format!("Đơn vị – {}", round.settings.title), "round": { "id": round.id, "title": round.settings.title },
             "contest": { "slug": contest.slug, "title": contest.title },
-            "provisional": data["provisional"], "units": rows,
+            "provisional": data.provisional, "units": rows,
         }),
     )
 }

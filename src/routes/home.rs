@@ -4,39 +4,40 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use crate::auth::session::MaybeUser;
-use crate::db::contests::list_published_rounds;
-use crate::db::now;
+use crate::db::contests::list_contests;
+use crate::db::rounds::list_published_rounds;
 use crate::domain::time::format_vn;
+use crate::engine::access::Entrant;
 use crate::error::AppResult;
-use crate::routes::api::play::{is_ranked, may_enter};
 use crate::state::AppState;
 use crate::templates::page;
 
 /// Welcome; the rounds open to the user; every published round's boards.
 pub async fn index(state: web::Data<AppState>, req: HttpRequest, user: MaybeUser) -> AppResult<HttpResponse> {
-    let (banks, rounds) =
-        state.read(|c| Ok((crate::db::banks::list_bank_summaries(c)?, list_published_rounds(c)?))).await?;
+    let banks = state.bank_summaries().await?;
+    let (rounds, contests) = state.read(|c| Ok((list_published_rounds(c)?, list_contests(c)?))).await?;
     let questions: i64 = banks.iter().map(|b| b.questions).sum();
-    let t = now();
-    let open: Vec<Value> = match &user.0 {
-        Some(u) => rounds
-            .iter()
-            .filter(|(r, c)| r.is_open(t) && may_enter(u, c))
+    let t = state.now();
+    let me = user.0.map(Entrant::Account);
+    let with_contest = rounds.iter().filter_map(|r| contests.iter().find(|c| c.id == r.contest_id).map(|c| (r, c)));
+    let open: Vec<Value> = match &me {
+        Some(who) => with_contest
+            .clone()
+            .filter(|(r, c)| r.is_open(t) && who.may_enter(c))
             .map(|(r, c)| {
                 json!({
-                    "id": r.id, "title": r.title, "contest": c.title, "contest_slug": c.slug,
-                    "closes": format_vn(r.closes_at), "minutes": r.duration_s / 60,
-                    "questions": r.blueprint_rows().iter().map(|b| b.count).sum::<u32>(),
-                    "ranked": is_ranked(u) && !r.practice,
+                    "id": r.id, "title": r.settings.title, "contest": c.title, "contest_slug": c.slug,
+                    "closes": format_vn(r.settings.closes_at), "minutes": r.settings.duration_s / 60,
+                    "questions": r.settings.questions(),
+                    "ranked": who.is_ranked() && !r.settings.practice,
                 })
             })
             .collect(),
         None => Vec::new(),
     };
-    let published: Vec<Value> = rounds
-        .iter()
-        .filter(|(r, _)| !r.practice)
-        .map(|(r, c)| json!({ "id": r.id, "title": r.title, "contest": c.title, "contest_slug": c.slug, "phase": r.phase(t), "closes": format_vn(r.closes_at) }))
+    let published: Vec<Value> = with_contest
+        .filter(|(r, _)| !r.settings.practice)
+        .map(|(r, c)| json!({ "id": r.id, "title": r.settings.title, "contest": c.title, "contest_slug": c.slug, "phase": r.phase(t).as_str(), "closes": format_vn(r.settings.closes_at) }))
         .collect();
     page(
         &state,

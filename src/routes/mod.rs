@@ -1,4 +1,7 @@
-//! The one route table, and what every route shares.
+//! The one route table, and what every route shares: middleware for NUL
+//! bytes, API writes without a JSON body, security headers and error
+//! pages. Handlers parse the request, call the engine, and render a page or
+//! JSON; route modules never import each other.
 
 pub mod admin;
 pub mod api;
@@ -9,71 +12,23 @@ pub mod health;
 pub mod home;
 pub mod organize;
 pub mod play;
+pub mod questions;
 pub mod static_files;
 pub mod unit;
 
+mod middleware;
+mod table;
+
+pub use middleware::{CSP, api_csrf, error_pages, refuse_nul, security_headers};
+pub use table::{Policy, ROUTES, RouteSpec, configure};
+
 use std::net::IpAddr;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{StatusCode, header};
-use actix_web::middleware::Next;
-use actix_web::{Error, HttpRequest, HttpResponse, web};
-use serde_json::json;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::Value;
 
-use crate::error::{ErrorMessage, default_message};
-use crate::state::AppState;
-
-/// Every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::index))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/metrics", web::get().to(health::metrics))
-        .route("/static/{path:.*}", web::get().to(static_files::serve))
-        .route("/login", web::get().to(auth::login_page))
-        .route("/login", web::post().to(auth::login_submit))
-        .route("/logout", web::post().to(auth::logout))
-        .route("/account/password", web::get().to(auth::password_page))
-        .route("/account/password", web::post().to(auth::password_submit))
-        .route("/admin", web::get().to(admin::overview))
-        .route("/admin/users", web::get().to(admin::users_page))
-        .route("/admin/users", web::post().to(admin::create_user))
-        .route("/admin/users/{id}/disable", web::post().to(admin::disable_user))
-        .route("/admin/users/{id}/enable", web::post().to(admin::enable_user))
-        .route("/admin/users/{id}/reset-password", web::post().to(admin::reset_password))
-        .route("/admin/users/{id}/move", web::post().to(admin::move_user))
-        .route("/admin/audit", web::get().to(admin::audit_page))
-        .route("/history", web::get().to(play::history))
-        .route("/unit", web::get().to(unit::overview))
-        .route("/unit/rounds/{id}", web::get().to(unit::round))
-        .route("/unit/rounds/{id}/missing", web::get().to(unit::missing_export))
-        .route("/admin/contests", web::get().to(organize::contests_page))
-        .route("/admin/contests", web::post().to(organize::create_contest))
-        .route("/admin/contests/{slug}", web::get().to(organize::contest_page))
-        .route("/admin/contests/{slug}", web::post().to(organize::update_contest_form))
-        .route("/admin/contests/{slug}/rounds", web::post().to(organize::create_round_form))
-        .route("/admin/rounds/{id}", web::get().to(organize::round_page))
-        .route("/admin/rounds/{id}", web::post().to(organize::update_round_form))
-        .route("/admin/rounds/{id}/publish", web::post().to(organize::publish_form))
-        .route("/admin/rounds/{id}/close", web::post().to(organize::close_form))
-        .route("/admin/banks", web::get().to(bank_upload::page))
-        .route("/admin/banks/preview", web::post().to(bank_upload::upload))
-        .service(
-            web::resource("/admin/banks/import")
-                .app_data(web::PayloadConfig::new(4 * bank_upload::MAX_UPLOAD))
-                .route(web::post().to(bank_upload::import)),
-        )
-        .route("/admin/questions", web::get().to(organize::questions_page))
-        .route("/admin/questions", web::post().to(organize::questions_submit))
-        .route("/contests/{slug}", web::get().to(boards::contest_page))
-        .route("/rounds/{id}/start", web::post().to(play::start))
-        .route("/rounds/{id}/leaderboard", web::get().to(boards::leaderboard_page))
-        .route("/rounds/{id}/units", web::get().to(boards::units_page))
-        .route("/attempts/{id}", web::get().to(play::attempt_page))
-        .route("/attempts/{id}", web::post().to(play::submit_form))
-        .route("/attempts/{id}/result", web::get().to(play::result_page))
-        .service(api::scope());
-}
+use crate::error::{AppError, AppResult};
 
 /// The client's address: the peer, or — when the peer is a trusted proxy —
 /// the nearest untrusted address in `X-Forwarded-For`.
@@ -106,74 +61,6 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-#[derive(PartialEq, Eq)]
-enum Audience {
-    Api,
-    Page,
-    Plain,
-}
-
-fn audience(path: &str) -> Audience {
-    if path.starts_with("/api/") || path == "/api" {
-        Audience::Api
-    } else if path == "/healthz" || path == "/metrics" || path.starts_with("/static/") {
-        Audience::Plain
-    } else {
-        Audience::Page
-    }
-}
-
-/// Middleware: error responses become `{"error": …}` under `/api` and a
-/// Vietnamese error page elsewhere; an HTML page that needs a login
-/// redirects to the login page (the API never redirects).
-pub async fn error_pages(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let kind = audience(req.path());
-    let res = next.call(req).await?;
-    let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) || kind == Audience::Plain {
-        return Ok(res.map_into_left_body());
-    }
-    // A page rendered with an error status (a form shown again with its
-    // message) is already what the user should see.
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if kind == Audience::Page && is_html {
-        return Ok(res.map_into_left_body());
-    }
-    let from_app = res.response().extensions().get::<ErrorMessage>().map(|m| m.0.clone());
-    if kind == Audience::Api && from_app.is_some() {
-        return Ok(res.map_into_left_body());
-    }
-    let message = from_app.unwrap_or_else(|| default_message(status).to_string());
-    let (req, _old) = res.into_parts();
-    let new = match kind {
-        Audience::Api => HttpResponse::build(status).json(json!({ "error": message })),
-        _ if status == StatusCode::UNAUTHORIZED => {
-            let back = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = if req.method() == actix_web::http::Method::GET { back } else { "/" };
-            see_other(&format!("/login?next={}", urlencode(target)))
-        }
-        _ => match req.app_data::<web::Data<AppState>>() {
-            Some(state) => crate::templates::render(
-                state,
-                &req,
-                status,
-                "error",
-                json!({ "title": "Có lỗi", "status": status.as_u16(), "message": message }),
-            )
-            .unwrap_or_else(|_| HttpResponse::build(status).body(message)),
-            None => HttpResponse::build(status).body(message),
-        },
-    };
-    Ok(ServiceResponse::new(req, new).map_into_right_body())
-}
-
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -185,6 +72,61 @@ pub fn urlencode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Merges the fields of `b` into the object `a`.
+pub fn with(mut a: Value, b: Value) -> Value {
+    if let (Value::Object(x), Value::Object(y)) = (&mut a, b) {
+        x.extend(y);
+    }
+    a
+}
+
+/// A CSV file for people to open in a spreadsheet: UTF-8 with a BOM (Excel
+/// reads Vietnamese right), and every cell that a spreadsheet would run as
+/// a formula neutralized (see [`crate::domain::text::neutralize_formula`]).
+pub fn csv_for_people(filename: &str, header_row: &[&str], rows: &[Vec<String>]) -> AppResult<HttpResponse> {
+    use crate::domain::text::neutralize_formula;
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let to_err = |e: csv::Error| AppError::Unexpected(e.into());
+    w.write_record(header_row).map_err(to_err)?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| neutralize_formula(c).into_owned())).map_err(to_err)?;
+    }
+    let body = w.into_inner().map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .body(body))
+}
+
+/// `?unit=&limit=&offset=&sort=`.
+#[derive(serde::Deserialize, Default)]
+pub struct BoardQuery {
+    /// Only this unit and the units under it.
+    pub unit: Option<String>,
+    /// Rows per page (1–500, default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+    /// Unit board order: rate, participants, avg_score, full_marks, code.
+    pub sort: Option<String>,
+}
+
+/// Query strings that do not parse get a Vietnamese 400.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|e, _| {
+        AppError::BadRequest(format!(
+            "Tham số trên địa chỉ không hợp lệ: {}",
+            crate::routes::api::vietnamese(&e.to_string())
+        ))
+        .into()
+    })
+}
+
+/// Path segments that do not parse (`/rounds/abc`) are a 404 in Vietnamese.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _| AppError::not_found().into())
 }
 
 #[cfg(test)]

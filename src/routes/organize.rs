@@ -1,65 +1,55 @@
 //! Organizer pages: contests, rounds (blueprint, timing, publish, close),
-//! live participation, results export and fixing a wrong key.
+//! live participation.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use serde_json::{Value, json};
 
-use super::play::{field, parse_form};
-use super::see_other;
-use crate::auth::{CurrentUser, csrf};
-use crate::db::banks::{find_latest_question, list_bank_summaries, rekey_question, void_question};
-use crate::db::contests::{
-    ContestFields, close_round, insert_contest, insert_round, list_contests, list_rounds, publish_round,
-    round_has_attempts, update_contest, update_round,
-};
-use crate::db::now;
-use crate::domain::bank::{Difficulty, Kind, letter_index};
+use super::{see_other, with};
+use crate::auth::CurrentUser;
+use crate::auth::csrf::CsrfForm;
+use crate::auth::session::Staff;
+use crate::db::rounds::Round;
+use crate::domain::bank::Difficulty;
+use crate::domain::contest::ContestSettings;
 use crate::domain::paper::BlueprintRow;
-use crate::domain::people::Role;
+use crate::domain::round::RoundDraft;
 use crate::domain::time::{format_vn, parse_vn_local, to_vn_local};
 use crate::error::{AppError, AppResult};
-use crate::routes::api::boards::live_json;
-use crate::routes::api::contests::{ORGANIZERS, RoundDraft, check_contest, check_round, owned_contest, owned_round};
 use crate::state::AppState;
 use crate::templates::render;
 
-fn with(mut a: Value, b: Value) -> Value {
-    if let (Value::Object(x), Value::Object(y)) = (&mut a, b) {
-        x.extend(y);
-    }
-    a
-}
+/// Most blueprint rows a round may have (the form shows what it needs).
+const MAX_ROWS: usize = 20;
 
 async fn contests_ctx(state: &AppState, user: &CurrentUser) -> AppResult<Value> {
-    let all = state.read(list_contests).await?;
-    let mine: Vec<Value> = all
+    let mine: Vec<Value> = state
+        .contests_managed_by(user)
+        .await?
         .iter()
-        .filter(|c| user.role == Role::Admin || c.owner_id == Some(user.id))
-        .map(
-            |c| json!({ "slug": c.slug, "title": c.title, "audience": c.audience, "created": format_vn(c.created_at) }),
-        )
+        .map(|c| json!({ "slug": c.slug, "title": c.title, "audience": c.audience.label(), "created": format_vn(c.created_at) }))
         .collect();
     Ok(
         json!({ "title": "Cuộc thi", "contests": mine, "form": { "slug": "", "title": "", "description": "", "audience": "officials" } }),
     )
 }
 
-/// A contest's fields from its form.
-fn contest_fields(form: &[(String, String)], slug: &str) -> ContestFields {
-    use crate::domain::text::nfc;
-    ContestFields {
-        slug: slug.to_string(),
-        title: nfc(field(form, "title").trim()),
-        description: nfc(field(form, "description").trim()),
-        rules: nfc(field(form, "rules")),
-        audience: field(form, "audience").to_string(),
-        show_names: field(form, "show_names") == "on",
-    }
+fn contest_settings(form: &CsrfForm, slug: &str) -> Result<ContestSettings, String> {
+    ContestSettings::parse(
+        slug,
+        form.field("title"),
+        form.field("description"),
+        form.field("rules"),
+        form.field("audience"),
+        form.checked("show_names"),
+    )
 }
 
 /// `GET /admin/contests`.
-pub async fn contests_page(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
+pub async fn contests_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    Staff(user): Staff,
+) -> AppResult<HttpResponse> {
     let ctx = contests_ctx(&state, &user).await?;
     render(&state, &req, StatusCode::OK, "admin/contests", ctx)
 }
@@ -68,45 +58,38 @@ pub async fn contests_page(state: web::Data<AppState>, req: HttpRequest, user: C
 pub async fn create_contest(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: CurrentUser,
-    body: web::Bytes,
+    Staff(user): Staff,
+    form: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    let form = parse_form(&body);
-    csrf::verify(&state, &req, field(&form, "csrf"))?;
-    let f = contest_fields(&form, field(&form, "slug").trim());
-    let result = match check_contest(&f.slug, &f.title, &f.audience) {
-        Ok(()) => {
-            let (f2, actor) = (f.clone(), user.actor());
-            state
-                .write(move |c| insert_contest(c, &f2, &actor))
-                .await?
-                .ok_or_else(|| AppError::Conflict(format!("Mã cuộc thi \"{}\" đã được dùng.", f.slug)))
-        }
-        Err(e) => Err(e),
+    let result = match contest_settings(&form, form.field("slug")) {
+        Ok(s) => state.create_contest(&user, s).await,
+        Err(m) => Err(AppError::Invalid(m)),
     };
     match result {
         Ok(c) => Ok(see_other(&format!("/admin/contests/{}", c.slug))),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let ctx = contests_ctx(&state, &user).await?;
-            let back = json!({ "error": e.to_string(), "form": { "slug": f.slug, "title": f.title, "description": f.description, "audience": f.audience } });
+            let back = json!({ "error": e.to_string(), "form": { "slug": form.field("slug"), "title": form.field("title"), "description": form.field("description"), "audience": form.field("audience") } });
             render(&state, &req, actix_web::ResponseError::status_code(&e), "admin/contests", with(ctx, back))
         }
         Err(e) => Err(e),
     }
 }
 
-fn blueprint_rows_of(form: &[(String, String)]) -> Result<Vec<BlueprintRow>, String> {
+fn blueprint_rows_of(form: &CsrfForm) -> Result<Vec<BlueprintRow>, String> {
     let mut rows = Vec::new();
-    for i in 1..=6 {
-        let count = field(form, &format!("count_{i}")).trim();
-        let bank = field(form, &format!("bank_{i}")).trim();
+    for i in 1..=MAX_ROWS + 1 {
+        let count = form.field(&format!("count_{i}")).trim();
+        let bank = form.field(&format!("bank_{i}")).trim();
         if count.is_empty() || count == "0" || bank.is_empty() {
             continue;
         }
+        if i > MAX_ROWS {
+            return Err(format!("Cơ cấu đề có tối đa {MAX_ROWS} dòng."));
+        }
         let count: u32 =
             count.parse().map_err(|_| format!("Dòng {i} của cơ cấu đề: số câu phải là số nguyên dương."))?;
-        let difficulty = match field(form, &format!("difficulty_{i}")) {
+        let difficulty = match form.field(&format!("difficulty_{i}")) {
             "" => None,
             d => Some(Difficulty::parse(d).ok_or_else(|| format!("Dòng {i}: mức độ không hợp lệ."))?),
         };
@@ -115,25 +98,34 @@ fn blueprint_rows_of(form: &[(String, String)]) -> Result<Vec<BlueprintRow>, Str
     Ok(rows)
 }
 
-fn draft_of(form: &[(String, String)]) -> Result<RoundDraft, String> {
+fn draft_of(form: &CsrfForm) -> Result<RoundDraft, String> {
     let time = |name: &str, label: &str| {
-        parse_vn_local(field(form, name)).ok_or_else(|| format!("{label}: hãy nhập ngày giờ (giờ Việt Nam)."))
+        parse_vn_local(form.field(name)).ok_or_else(|| format!("{label}: hãy nhập ngày giờ (giờ Việt Nam)."))
     };
     let int = |name: &str, label: &str| -> Result<i32, String> {
-        field(form, name).trim().parse::<i32>().map_err(|_| format!("{label} phải là số nguyên."))
+        let v = form.field(name).trim();
+        if v.is_empty() {
+            return Ok(0);
+        }
+        v.parse::<i32>().map_err(|_| format!("{label} phải là số nguyên."))
     };
+    let minutes = int("duration_min", "Thời gian làm bài (phút)")?;
+    let seconds = int("duration_sec", "Thời gian làm bài (giây)")?;
+    if !(0..60).contains(&seconds) {
+        return Err("Số giây của thời gian làm bài phải từ 0 đến 59.".into());
+    }
     Ok(RoundDraft {
-        title: field(form, "title").to_string(),
+        title: form.field("title").to_string(),
         opens_at: time("opens_at", "Thời điểm bắt đầu")?,
         closes_at: time("closes_at", "Thời điểm kết thúc")?,
-        duration_s: int("duration_min", "Thời gian làm bài (phút)")?.saturating_mul(60),
+        duration_s: minutes.saturating_mul(60).saturating_add(seconds),
         blueprint: blueprint_rows_of(form)?,
         attempts_allowed: int("attempts_allowed", "Số lượt thi")?,
         grace_s: int("grace_s", "Thời gian gia hạn")?,
         points_per_question: int("points_per_question", "Điểm mỗi câu")?,
-        prediction: field(form, "prediction") == "on",
-        reveal: field(form, "reveal").to_string(),
-        practice: field(form, "practice") == "on",
+        prediction: form.checked("prediction"),
+        reveal: form.field("reveal").to_string(),
+        practice: form.checked("practice"),
     })
 }
 
@@ -143,20 +135,21 @@ fn round_form_values(d: &RoundDraft) -> Value {
         .iter()
         .map(|r| json!({ "bank": r.bank, "difficulty": r.difficulty.map(|x| x.as_str()).unwrap_or(""), "count": r.count }))
         .collect();
-    while rows.len() < 4 {
+    let shown = (rows.len() + 2).clamp(4, MAX_ROWS);
+    while rows.len() < shown {
         rows.push(json!({ "bank": "", "difficulty": "", "count": "" }));
     }
     let rows: Vec<Value> = rows.into_iter().enumerate().map(|(i, r)| with(r, json!({ "n": i + 1 }))).collect();
     json!({
         "title": d.title, "opens_at": to_vn_local(d.opens_at), "closes_at": to_vn_local(d.closes_at),
-        "duration_min": d.duration_s / 60, "attempts_allowed": d.attempts_allowed, "grace_s": d.grace_s,
+        "duration_min": d.duration_s / 60, "duration_sec": d.duration_s % 60,
+        "attempts_allowed": d.attempts_allowed, "grace_s": d.grace_s,
         "points_per_question": d.points_per_question, "prediction": d.prediction, "reveal": d.reveal,
         "practice": d.practice, "rows": rows,
     })
 }
 
-fn default_draft() -> RoundDraft {
-    let t = now();
+fn default_draft(t: chrono::NaiveDateTime) -> RoundDraft {
     RoundDraft {
         title: String::new(),
         opens_at: t,
@@ -172,26 +165,21 @@ fn default_draft() -> RoundDraft {
     }
 }
 
-async fn banks_ctx(state: &AppState) -> AppResult<Value> {
-    let banks = state.read(list_bank_summaries).await?;
-    Ok(json!(banks))
-}
-
-async fn contest_ctx(state: &AppState, user: &CurrentUser, slug: String, form: Option<Value>) -> AppResult<Value> {
-    let contest = owned_contest(state, user, slug).await?;
-    let cid = contest.id;
-    let rounds = state.read(move |c| list_rounds(c, cid)).await?;
-    let t = now();
-    let rounds: Vec<Value> = rounds
+async fn contest_ctx(state: &AppState, user: &CurrentUser, slug: &str, form: Option<Value>) -> AppResult<Value> {
+    let contest = state.owned_contest(user, slug).await?;
+    let t = state.now();
+    let rounds: Vec<Value> = state
+        .visible_rounds(Some(user), &contest)
+        .await?
         .iter()
-        .map(|r| json!({ "id": r.id, "number": r.number, "title": r.title, "phase": r.phase(t), "opens": format_vn(r.opens_at), "closes": format_vn(r.closes_at), "practice": r.practice }))
+        .map(|r| json!({ "id": r.id, "number": r.number, "title": r.settings.title, "phase": r.phase(t).as_str(), "opens": format_vn(r.settings.opens_at), "closes": format_vn(r.settings.closes_at), "practice": r.settings.practice }))
         .collect();
     Ok(json!({
         "title": contest.title,
-        "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description, "rules": contest.rules, "audience": contest.audience, "show_names": contest.show_names },
+        "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description, "rules": contest.rules, "audience": contest.audience.as_str(), "show_names": contest.show_names },
         "rounds": rounds,
-        "banks": banks_ctx(state).await?,
-        "round_form": form.unwrap_or_else(|| round_form_values(&default_draft())),
+        "banks": state.bank_summaries().await?,
+        "round_form": form.unwrap_or_else(|| round_form_values(&default_draft(t))),
     }))
 }
 
@@ -202,8 +190,7 @@ pub async fn contest_page(
     user: CurrentUser,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    let ctx = contest_ctx(&state, &user, slug.into_inner(), None).await?;
+    let ctx = contest_ctx(&state, &user, &slug, None).await?;
     render(&state, &req, StatusCode::OK, "admin/contest", ctx)
 }
 
@@ -213,28 +200,23 @@ pub async fn update_contest_form(
     req: HttpRequest,
     user: CurrentUser,
     slug: web::Path<String>,
-    body: web::Bytes,
+    form: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    let form = parse_form(&body);
-    csrf::verify(&state, &req, field(&form, "csrf"))?;
-    let slug = slug.into_inner();
-    let contest = owned_contest(&state, &user, slug.clone()).await?;
-    let f = contest_fields(&form, &contest.slug);
-    if let Err(e) = check_contest(&f.slug, &f.title, &f.audience) {
-        let ctx = contest_ctx(&state, &user, slug, None).await?;
-        return render(
-            &state,
-            &req,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "admin/contest",
-            with(ctx, json!({ "error": e.to_string() })),
-        );
+    let contest = state.owned_contest(&user, &slug).await?;
+    let outcome = match contest_settings(&form, &contest.slug) {
+        Ok(s) => state.update_contest(&user, &slug, s).await.map(|_| ()),
+        Err(m) => Err(AppError::Invalid(m)),
+    };
+    let ctx = contest_ctx(&state, &user, &slug, None).await?;
+    match outcome {
+        Ok(()) => {
+            render(&state, &req, StatusCode::OK, "admin/contest", with(ctx, json!({ "flash": "Đã lưu cuộc thi." })))
+        }
+        Err(AppError::Invalid(m)) => {
+            render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/contest", with(ctx, json!({ "error": m })))
+        }
+        Err(e) => Err(e),
     }
-    let (id, actor) = (contest.id, user.actor());
-    state.write(move |c| update_contest(c, id, &f, &actor)).await?;
-    let ctx = contest_ctx(&state, &user, slug, None).await?;
-    render(&state, &req, StatusCode::OK, "admin/contest", with(ctx, json!({ "flash": "Đã lưu cuộc thi." })))
 }
 
 /// `POST /admin/contests/{slug}/rounds`: a new draft round.
@@ -243,63 +225,51 @@ pub async fn create_round_form(
     req: HttpRequest,
     user: CurrentUser,
     slug: web::Path<String>,
-    body: web::Bytes,
+    form: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    let form = parse_form(&body);
-    csrf::verify(&state, &req, field(&form, "csrf"))?;
-    let slug = slug.into_inner();
-    let contest = owned_contest(&state, &user, slug.clone()).await?;
-    let checked = match draft_of(&form) {
-        Ok(d) => check_round(&state, d).await,
+    state.owned_contest(&user, &slug).await?;
+    let created = match draft_of(&form) {
+        Ok(d) => state.create_round(&user, &slug, d).await,
         Err(m) => Err(AppError::Invalid(m)),
     };
-    match checked {
-        Ok(f) => {
-            let (cid, actor) = (contest.id, user.actor());
-            let r = state.write(move |c| insert_round(c, cid, &f, &actor)).await?;
-            Ok(see_other(&format!("/admin/rounds/{}", r.id)))
-        }
+    match created {
+        Ok((r, _)) => Ok(see_other(&format!("/admin/rounds/{}", r.id))),
         Err(AppError::Invalid(m)) => {
             let values = draft_of(&form).map(|d| round_form_values(&d)).ok();
-            let ctx = contest_ctx(&state, &user, slug, values).await?;
+            let ctx = contest_ctx(&state, &user, &slug, values).await?;
             render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/contest", with(ctx, json!({ "error": m })))
         }
         Err(e) => Err(e),
     }
 }
 
-async fn round_ctx(state: &AppState, user: &CurrentUser, id: i64, form: Option<Value>) -> AppResult<Value> {
-    let (round, contest) = owned_round(state, user, id).await?;
-    let rid = round.id;
-    let started = state.read(move |c| round_has_attempts(c, rid)).await?;
-    let live = live_json(state, &round).await?;
-    let units: Vec<Value> = live["units"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|u| u["participants"].as_i64().unwrap_or(0) > 0 || u["parent_code"].is_null())
-        .map(|mut u| {
-            u["rate_pct"] = json!(format!("{:.1}%", u["rate"].as_f64().unwrap_or(0.0) * 100.0));
-            u
-        })
+async fn round_ctx(state: &AppState, user: &CurrentUser, id: i64, form: Option<Value>) -> AppResult<(Round, Value)> {
+    let (round, contest) = state.owned_round(user, id).await?;
+    let started = state.round_started(round.id).await?;
+    let live = state.live(&round).await?;
+    let units: Vec<Value> = live
+        .units
+        .iter()
+        .filter(|u| u.participants > 0 || u.parent_code.is_none())
+        .map(|u| with(json!(u), json!({ "rate_pct": format!("{:.1}%", u.rate * 100.0) })))
         .collect();
-    let t = now();
-    Ok(json!({
-        "title": round.title,
+    let t = state.now();
+    let s = &round.settings;
+    let ctx = json!({
+        "title": s.title,
         "round": {
-            "id": round.id, "number": round.number, "title": round.title, "phase": round.phase(t),
-            "opens": format_vn(round.opens_at), "closes": format_vn(round.closes_at),
-            "published": round.status == "published", "closed": round.is_closed(t), "editable": !started,
-            "blueprint": round.blueprint_rows(), "minutes": round.duration_s / 60,
+            "id": round.id, "number": round.number, "title": s.title, "phase": round.phase(t).as_str(),
+            "opens": format_vn(s.opens_at), "closes": format_vn(s.closes_at),
+            "published": round.is_published(), "closed": round.is_closed(t), "editable": !started,
+            "blueprint": s.blueprint.rows(), "minutes": s.duration_s / 60, "reveal": s.reveal.label(),
         },
         "contest": { "slug": contest.slug, "title": contest.title },
-        "live": { "started": live["started"], "in_progress": live["in_progress"], "submitted": live["submitted"] },
+        "live": { "started": live.started, "in_progress": live.in_progress, "submitted": live.submitted },
         "units": units,
-        "banks": banks_ctx(state).await?,
-        "round_form": form.unwrap_or_else(|| round_form_values(&RoundDraft::of(&round))),
-    }))
+        "banks": state.bank_summaries().await?,
+        "round_form": form.unwrap_or_else(|| round_form_values(&s.to_draft())),
+    });
+    Ok((round, ctx))
 }
 
 /// `GET /admin/rounds/{id}`: live figures, actions, edit form.
@@ -309,8 +279,7 @@ pub async fn round_page(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    let ctx = round_ctx(&state, &user, *id, None).await?;
+    let (_, ctx) = round_ctx(&state, &user, *id, None).await?;
     render(&state, &req, StatusCode::OK, "admin/round", ctx)
 }
 
@@ -320,63 +289,54 @@ pub async fn update_round_form(
     req: HttpRequest,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Bytes,
+    form: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    let form = parse_form(&body);
-    csrf::verify(&state, &req, field(&form, "csrf"))?;
-    let (round, _) = owned_round(&state, &user, *id).await?;
-    let rid = round.id;
-    if state.read(move |c| round_has_attempts(c, rid)).await? {
-        let ctx = round_ctx(&state, &user, rid, None).await?;
-        return render(
-            &state,
-            &req,
-            StatusCode::CONFLICT,
-            "admin/round",
-            with(ctx, json!({ "error": "Vòng thi đã có người làm bài: không thể sửa nữa." })),
-        );
-    }
-    let checked = match draft_of(&form) {
-        Ok(d) => check_round(&state, d).await,
+    state.owned_round(&user, *id).await?;
+    let outcome = match draft_of(&form) {
+        Ok(d) => state.update_round(&user, *id, d).await.map(|_| ()),
         Err(m) => Err(AppError::Invalid(m)),
     };
-    match checked {
-        Ok(f) => {
-            let actor = user.actor();
-            state.write(move |c| update_round(c, rid, &f, &actor)).await?;
-            let ctx = round_ctx(&state, &user, rid, None).await?;
+    match outcome {
+        Ok(()) => {
+            let (_, ctx) = round_ctx(&state, &user, *id, None).await?;
             render(&state, &req, StatusCode::OK, "admin/round", with(ctx, json!({ "flash": "Đã lưu vòng thi." })))
         }
-        Err(AppError::Invalid(m)) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let values = draft_of(&form).map(|d| round_form_values(&d)).ok();
-            let ctx = round_ctx(&state, &user, rid, values).await?;
-            render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/round", with(ctx, json!({ "error": m })))
+            let (_, ctx) = round_ctx(&state, &user, *id, values).await?;
+            let status = actix_web::ResponseError::status_code(&e);
+            render(&state, &req, status, "admin/round", with(ctx, json!({ "error": e.to_string() })))
         }
         Err(e) => Err(e),
     }
 }
 
-/// `POST /admin/rounds/{id}/publish`.
+/// `POST /admin/rounds/{id}/publish`: publishes, and shows the warnings.
 pub async fn publish_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Bytes,
+    _form: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    csrf::verify(&state, &req, field(&parse_form(&body), "csrf"))?;
-    let (round, _) = owned_round(&state, &user, *id).await?;
-    let rid = round.id;
-    if let Err(AppError::Invalid(m)) = check_round(&state, RoundDraft::of(&round)).await {
-        let ctx = round_ctx(&state, &user, rid, None).await?;
-        return render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/round", with(ctx, json!({ "error": m })));
+    state.owned_round(&user, *id).await?;
+    match state.publish(&user, *id).await {
+        Ok((_, _, warnings)) => {
+            let (_, ctx) = round_ctx(&state, &user, *id, None).await?;
+            render(
+                &state,
+                &req,
+                StatusCode::OK,
+                "admin/round",
+                with(ctx, json!({ "flash": "Đã công bố vòng thi.", "warnings": warnings })),
+            )
+        }
+        Err(AppError::Invalid(m)) => {
+            let (_, ctx) = round_ctx(&state, &user, *id, None).await?;
+            render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/round", with(ctx, json!({ "error": m })))
+        }
+        Err(e) => Err(e),
     }
-    let actor = user.actor();
-    state.write(move |c| publish_round(c, rid, &actor)).await?;
-    let ctx = round_ctx(&state, &user, rid, None).await?;
-    render(&state, &req, StatusCode::OK, "admin/round", with(ctx, json!({ "flash": "Đã công bố vòng thi." })))
 }
 
 /// `POST /admin/rounds/{id}/close`: close now.
@@ -385,113 +345,40 @@ pub async fn close_form(
     req: HttpRequest,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Bytes,
+    _form: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    csrf::verify(&state, &req, field(&parse_form(&body), "csrf"))?;
-    let (round, _) = owned_round(&state, &user, *id).await?;
-    let (rid, actor) = (round.id, user.actor());
-    state.write(move |c| close_round(c, rid, now(), &actor)).await?;
-    let ctx = round_ctx(&state, &user, rid, None).await?;
+    state.close(&user, *id).await?;
+    let (_, ctx) = round_ctx(&state, &user, *id, None).await?;
     render(&state, &req, StatusCode::OK, "admin/round", with(ctx, json!({ "flash": "Đã đóng vòng thi." })))
 }
 
-/// `GET /admin/questions`: the form to void a question or correct its key.
-pub async fn questions_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    user: CurrentUser,
-) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    let banks = banks_ctx(&state).await?;
-    render(
-        &state,
-        &req,
-        StatusCode::OK,
-        "admin/questions",
-        json!({ "title": "Sửa đáp án", "banks": banks, "question": Value::Null }),
-    )
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `POST /admin/questions`: look up, void or re-key a question.
-pub async fn questions_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    user: CurrentUser,
-    body: web::Bytes,
-) -> AppResult<HttpResponse> {
-    user.require(ORGANIZERS)?;
-    let form = parse_form(&body);
-    csrf::verify(&state, &req, field(&form, "csrf"))?;
-    let (bank, key) = (field(&form, "bank").trim().to_string(), field(&form, "key").trim().to_string());
-    let banks = banks_ctx(&state).await?;
-    let fail = |status: StatusCode, m: String, q: Value| {
-        render(
-            &state,
-            &req,
-            status,
-            "admin/questions",
-            json!({ "title": "Sửa đáp án", "banks": banks.clone(), "question": q, "error": m }),
-        )
-    };
-    let (b, k) = (bank.clone(), key.clone());
-    let Some(q) = state.read(move |c| find_latest_question(c, &b, &k)).await? else {
-        return fail(
-            StatusCode::NOT_FOUND,
-            format!("Không có câu hỏi \"{key}\" trong ngân hàng \"{bank}\"."),
-            Value::Null,
-        );
-    };
-    let options: Vec<String> = serde_json::from_str(&q.options).unwrap_or_default();
-    let answer: Vec<usize> = serde_json::from_str(&q.answer).unwrap_or_default();
-    let shown = json!({
-        "bank": bank, "key": q.key, "text": q.text, "voided": q.voided, "source": q.source,
-        "options": options.iter().enumerate().map(|(i, o)| json!({ "letter": crate::domain::bank::letter(i).to_string(), "text": o, "right": answer.contains(&i) })).collect::<Vec<_>>(),
-    });
-    let action = field(&form, "action");
-    let reason = crate::domain::text::nfc(field(&form, "reason").trim());
-    if action == "show" {
-        return render(
-            &state,
-            &req,
-            StatusCode::OK,
-            "admin/questions",
-            json!({ "title": "Sửa đáp án", "banks": banks, "question": shown }),
-        );
-    }
-    if reason.is_empty() {
-        return fail(StatusCode::UNPROCESSABLE_ENTITY, "Cần ghi lý do để lưu vào nhật ký.".into(), shown);
-    }
-    let actor = user.actor();
-    let n = match action {
-        "void" if q.voided => return fail(StatusCode::CONFLICT, "Câu hỏi này đã bị hủy trước đó.".into(), shown),
-        "void" => state.write(move |c| void_question(c, &q, &reason, &actor)).await?,
-        "rekey" => {
-            let letters: Vec<usize> =
-                field(&form, "answer").split([',', ' ']).filter(|s| !s.is_empty()).filter_map(letter_index).collect();
-            let kind = Kind::parse(&q.kind).unwrap_or(Kind::Single);
-            let valid = !letters.is_empty()
-                && letters.iter().all(|&i| i < options.len())
-                && (kind == Kind::Multiple || letters.len() == 1);
-            if !valid {
-                return fail(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "Đáp án mới phải là chữ cái của phương án, ví dụ B (hoặc A, C cho câu nhiều lựa chọn).".into(),
-                    shown,
-                );
-            }
-            let mut letters = letters;
-            letters.sort_unstable();
-            letters.dedup();
-            state.write(move |c| rekey_question(c, &q, &letters, &reason, &actor)).await?
+    #[test]
+    fn the_round_form_keeps_every_row_and_seconds() {
+        let mut pairs: Vec<(String, String)> = vec![
+            ("title".into(), "Tuần 1".into()),
+            ("opens_at".into(), "2026-12-01T08:00".into()),
+            ("closes_at".into(), "2026-12-08T08:00".into()),
+            ("duration_min".into(), "1".into()),
+            ("duration_sec".into(), "30".into()),
+            ("attempts_allowed".into(), "1".into()),
+            ("grace_s".into(), "10".into()),
+            ("points_per_question".into(), "1".into()),
+            ("reveal".into(), "after_close".into()),
+        ];
+        for i in 1..=8 {
+            pairs.push((format!("bank_{i}"), format!("b{i}")));
+            pairs.push((format!("count_{i}"), "1".into()));
         }
-        _ => return Err(AppError::BadRequest("Thao tác không hợp lệ.".into())),
-    };
-    render(
-        &state,
-        &req,
-        StatusCode::OK,
-        "admin/questions",
-        json!({ "title": "Sửa đáp án", "banks": banks, "question": Value::Null, "flash": format!("Đã lưu và chấm lại {n} bài thi.") }),
-    )
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let d = draft_of(&CsrfForm::from_pairs(&refs)).unwrap();
+        assert_eq!(d.blueprint.len(), 8, "more than six rows are kept");
+        assert_eq!(d.duration_s, 90, "durations to the second");
+        let values = round_form_values(&d);
+        assert_eq!(values["duration_sec"], 30);
+        assert_eq!(values["rows"].as_array().unwrap().len(), 10, "every row shown, and two empty ones");
+    }
 }

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{ADMIN_PASSWORD, extract_csrf, new_client, spawn_app};
+use crate::helpers::{ADMIN_PASSWORD, TestDb, extract_csrf, new_client, spawn_app, spawn_app_with_settings};
 
 #[actix_web::test]
 async fn login_form_with_right_password_starts_a_session() {
@@ -201,37 +201,123 @@ async fn password_change_needs_the_current_password_and_ends_other_sessions() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
-#[actix_web::test]
-async fn failed_logins_are_limited_per_username_not_per_office() {
-    let app = spawn_app().await;
-    app.create_user("canbo04", "official", Some("SNV"), "mat-khau-dung-1").await;
-    app.create_user("canbo05", "official", Some("SNV"), "mat-khau-dung-2").await;
-    for _ in 0..5 {
-        assert_eq!(app.api_login("canbo04", "sai-mat-khau").await.status(), StatusCode::UNAUTHORIZED);
-    }
-    // Even the right password waits now.
-    let r = app.api_login("canbo04", "mat-khau-dung-1").await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.text().await.unwrap().contains("thử lại sau"));
-    // A colleague behind the same address logs in freely.
-    assert_eq!(app.api_login("canbo05", "mat-khau-dung-2").await.status(), StatusCode::OK);
+/// Logs in through the API from `address` (behind the trusted proxy).
+async fn login_from(app: &crate::helpers::TestApp, address: &str, username: &str, password: &str) -> reqwest::Response {
+    new_client()
+        .post(app.url("/api/v1/session"))
+        .header("x-forwarded-for", address)
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
 }
 
 #[actix_web::test]
-async fn logout_ends_the_session() {
+async fn login_limits_slow_a_guessing_pair_down_and_never_lock_anyone_out() {
+    let app = spawn_app_with_settings(TestDb::new(), |s| s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let office = "203.0.113.7";
+    for i in 0..10 {
+        app.create_user(&format!("dongnghiep{i}"), "official", Some("SNV"), "mat-khau-dung-1").await;
+    }
+    for i in 0..20 {
+        app.create_user(&format!("go-nham-{i}"), "official", Some("SNV"), "mat-khau-dung-2").await;
+    }
+    app.create_user("canbo04", "official", Some("SNV"), "mat-khau-dung-4").await;
+    // 100 typos from one office address by others, over many usernames, known and unknown.
+    for i in 0..100 {
+        let name = if i % 2 == 0 { format!("go-nham-{}", i % 20) } else { format!("khong-co-{i}") };
+        let r = login_from(&app, office, &name, "go-nham").await;
+        assert!(matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS), "{}", r.status());
+    }
+    // Ten colleagues with their right passwords still get in from that address,
+    // and so do those who mistyped a few times.
+    for i in 0..10 {
+        let r = login_from(&app, office, &format!("dongnghiep{i}"), "mat-khau-dung-1").await;
+        assert_eq!(r.status(), StatusCode::OK, "colleague {i}");
+    }
+    assert_eq!(login_from(&app, office, "go-nham-3", "mat-khau-dung-2").await.status(), StatusCode::OK);
+    // A rival elsewhere fails 20 times on canbo04's name: canbo04 gets in from the office.
+    let mut refused = Vec::new();
+    for _ in 0..20 {
+        refused.push(login_from(&app, "198.51.100.9", "canbo04", "doan-bua").await.status());
+    }
+    assert_eq!(&refused[..5], &[StatusCode::UNAUTHORIZED; 5]);
+    assert!(refused[5..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{refused:?}");
+    assert_eq!(login_from(&app, office, "canbo04", "mat-khau-dung-4").await.status(), StatusCode::OK);
+    // The guessing pair itself: after its 5 free failures each try waits, the right password too …
+    let r = login_from(&app, "198.51.100.9", "canbo04", "mat-khau-dung-4").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=300).contains(&wait), "slowed down, not locked out: {wait} s");
+    assert!(r.text().await.unwrap().contains("thử lại sau"));
+    // … only until the delay has passed.
+    app.advance(chrono::Duration::seconds(wait));
+    assert_eq!(login_from(&app, "198.51.100.9", "canbo04", "mat-khau-dung-4").await.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn unknown_usernames_from_one_address_are_limited_without_touching_known_ones() {
+    let app = spawn_app_with_settings(TestDb::new(), |s| s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    app.create_user("canbo06", "official", Some("SNV"), "mat-khau-dung-6").await;
+    let mut limited = false;
+    for i in 0..40 {
+        let r = login_from(&app, "192.0.2.1", &format!("doan-ten-{i}"), "x-x-x-x-x").await;
+        limited |= r.status() == StatusCode::TOO_MANY_REQUESTS;
+    }
+    assert!(limited, "unknown usernames are refused after the window fills");
+    assert_eq!(login_from(&app, "192.0.2.1", "canbo06", "mat-khau-dung-6").await.status(), StatusCode::OK);
+    assert_eq!(login_from(&app, "192.0.2.2", "doan-ten-x", "x-x-x-x-x").await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn logout_ends_that_devices_session_on_the_server_only() {
     let app = spawn_app().await;
-    app.form_login("admin", ADMIN_PASSWORD).await;
+    let phone = app.client_for("admin", ADMIN_PASSWORD).await;
+    let r = app.form_login("admin", ADMIN_PASSWORD).await;
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("hoithi_session="))
+        .unwrap();
+    let pair = cookie.split(';').next().unwrap().to_string();
     let (_, home) = app.get_text("/").await;
     let token = extract_csrf(&home).unwrap();
     let r = app.post_form("/logout", &[("csrf", &token)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    // The old cookie, replayed after logout, is refused …
+    let replay = crate::helpers::bare_client().get(app.url("/api/v1/me")).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    // … while the same user's other device keeps its session.
+    assert_eq!(phone.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
+    // The API logs out one device the same way.
+    assert_eq!(phone.delete(app.url("/api/v1/session")).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(phone.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
 
 #[actix_web::test]
-async fn a_forged_session_cookie_is_ignored() {
+async fn only_a_genuine_cookie_of_a_live_session_is_a_session() {
+    use hoithi::auth::session::session_cookie;
     let app = spawn_app().await;
-    let r =
-        app.client.get(app.url("/api/v1/me")).header("cookie", "hoithi_session=1:0:1999999999").send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let me = |cookie: String| {
+        let url = app.url("/api/v1/me");
+        async move { crate::helpers::bare_client().get(url).header("cookie", cookie).send().await.unwrap().status() }
+    };
+    let (_, sid) = app.state.log_in("admin", ADMIN_PASSWORD, "127.0.0.1").await.unwrap();
+    // Signed by the server for a live session: accepted (so the refusals below are not an accident).
+    let genuine = session_cookie(&app.state, &sid);
+    assert_eq!(me(format!("hoithi_session={}", genuine.value())).await, StatusCode::OK);
+    // The bare session id without the signature: refused.
+    assert_eq!(me(format!("hoithi_session={sid}")).await, StatusCode::UNAUTHORIZED);
+    // The signature of another session id with this one's id: refused.
+    let other = session_cookie(&app.state, "0123456789abcdef0123456789abcdef");
+    let forged = format!("{}{sid}", &other.value()[..other.value().len() - sid.len()]);
+    assert_eq!(me(format!("hoithi_session={forged}")).await, StatusCode::UNAUTHORIZED);
+    // Genuinely signed, but no such session: refused.
+    assert_eq!(me(format!("hoithi_session={}", other.value())).await, StatusCode::UNAUTHORIZED);
+    // A session past its 12 hours: refused.
+    app.advance(chrono::Duration::hours(12) + chrono::Duration::seconds(1));
+    assert_eq!(me(format!("hoithi_session={}", genuine.value())).await, StatusCode::UNAUTHORIZED);
 }

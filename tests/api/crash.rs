@@ -11,12 +11,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::contest::at;
-use crate::helpers::{ADMIN_PASSWORD, TestDb, new_client};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use crate::helpers::{ADMIN_PASSWORD, TestDb, at, free_port, json_of, new_client};
 
 /// The binary, serving on its own port and database; killed with SIGKILL
 /// when dropped if the test did not do it (so a failing test leaves no
@@ -88,11 +83,6 @@ impl Drop for Server {
     }
 }
 
-async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn login(base: &str, username: &str, password: &str) -> reqwest::Client {
     let c = new_client();
     let r = c
@@ -133,7 +123,7 @@ async fn sigkill_loses_no_acknowledged_answer_and_the_attempt_resumes_with_the_t
         let (s, body) = json_of(
             admin
                 .post(format!("{base}/api/v1/users"))
-                .json(&json!({"username": username, "full_name": format!("Người dùng {username}"),
+                .json(&json!({"username": username, "full_name": crate::helpers::full_name(username),
                     "role": role, "unit_code": unit, "password": password}))
                 .send()
                 .await

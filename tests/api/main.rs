@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod contest;
 mod crash;
+mod fixes;
 mod helpers;
 mod operator;
 mod organize;

@@ -69,7 +69,7 @@ fn question_rows(conn: &mut DbConnection) -> Vec<Row> {
 
 #[test]
 fn bank_import_versions_changed_questions_and_retires_removed_ones() {
-    let db = TestDb::new();
+    let db = TestDb::empty();
     let pool = connect(&db);
     let settings = db.settings();
     let file = write_file(&db, "bank.toml", BANK_V1);
@@ -115,7 +115,7 @@ fn bank_import_versions_changed_questions_and_retires_removed_ones() {
 
 #[test]
 fn a_bad_bank_file_changes_nothing() {
-    let db = TestDb::new();
+    let db = TestDb::empty();
     let pool = connect(&db);
     let settings = db.settings();
     let good = write_file(&db, "good.toml", BANK_V1);
@@ -138,7 +138,7 @@ fn hoithi_cmd(db: &TestDb) -> Command {
     c.env_clear()
         .env("DATABASE_URL", url)
         .env("HOITHI_DATA_DIR", &s.data_dir)
-        .env("HOITHI_SECRET_KEY", s.secret_key.unwrap())
+        .env("HOITHI_SECRET_KEY", s.secret_key.unwrap().expose())
         .env("HOITHI_CONFIG", db.dir.path().join("none.toml"));
     // HOITHI_CONFIG points at a missing file on purpose: that is an error, so use an empty one.
     std::fs::write(db.dir.path().join("none.toml"), "").unwrap();
@@ -147,7 +147,7 @@ fn hoithi_cmd(db: &TestDb) -> Command {
 
 #[test]
 fn banks_check_reports_every_problem_with_file_line_and_key() {
-    let db = TestDb::new();
+    let db = TestDb::empty();
     let text = BANK_V1
         .replace("key = \"q2\"", "key = \"q1\"")
         .replace("source = \"Nguồn ba\"", "source = \"\"")
@@ -183,7 +183,7 @@ const UNITS: &str =
 
 #[test]
 fn units_import_is_all_or_nothing_with_clear_errors() {
-    let db = TestDb::new();
+    let db = TestDb::empty();
     let pool = connect(&db);
     let settings = db.settings();
     let mut guard = pool.writer().unwrap();
@@ -225,7 +225,7 @@ fn units_import_is_all_or_nothing_with_clear_errors() {
 
 #[test]
 fn users_import_writes_generated_passwords_to_a_private_file_only() {
-    let db = TestDb::new();
+    let db = TestDb::empty();
     let pool = connect(&db);
     let settings = db.settings();
     let units_file = write_file(&db, "u.csv", UNITS);
@@ -275,7 +275,7 @@ fn users_import_writes_generated_passwords_to_a_private_file_only() {
 
 #[actix_web::test]
 async fn backup_then_restore_gives_the_same_data() {
-    let db = TestDb::new();
+    let db = TestDb::empty();
     let settings = db.settings();
     if db.is_postgres() {
         // PostgreSQL is backed up with pg_dump (README); the command says so.
@@ -293,7 +293,7 @@ async fn backup_then_restore_gives_the_same_data() {
     assert_eq!(cli::backup(&app.db.settings(), &backup_file).unwrap(), cli::INPUT_ERRORS, "never overwrites");
 
     // Restore: a new installation whose database file is the backup.
-    let restored = TestDb::new();
+    let restored = TestDb::empty();
     let target = match &restored.url {
         hoithi::configuration::DatabaseUrl::Sqlite(p) => p.clone(),
         _ => unreachable!(),
@@ -320,7 +320,7 @@ async fn backup_then_restore_gives_the_same_data() {
 
 #[test]
 fn banks_export_and_import_round_trip_in_every_format() {
-    let source = TestDb::new();
+    let source = TestDb::empty();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("question_banks");
     assert_eq!(cli::banks_import(&source.settings(), &[shipped], None).unwrap(), cli::OK);
     let original = {
@@ -337,7 +337,7 @@ fn banks_export_and_import_round_trip_in_every_format() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
-        let target = TestDb::new();
+        let target = TestDb::empty();
         let out = hoithi_cmd(&target).args(["banks", "import", "--bank", "mot-cua"]).arg(&file).output().unwrap();
         assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stdout));
         let pool = connect(&target);

@@ -3,11 +3,12 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::contest::{at, key_of, official, setup_round};
-use crate::helpers::{extract_csrf, spawn_app};
+use crate::helpers::{TestApp, extract_csrf, full_name, hidden, spawn_app};
 
-fn local(minutes: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::minutes(minutes) + chrono::Duration::hours(7))
+/// The app's clock shifted by `minutes`, as a form's `datetime-local` (+07:00).
+fn local(app: &TestApp, minutes: i64) -> String {
+    use hoithi::clock::Clock;
+    (app.clock.now() + chrono::Duration::minutes(minutes) + chrono::Duration::hours(7))
         .format("%Y-%m-%dT%H:%M")
         .to_string()
 }
@@ -47,7 +48,7 @@ async fn an_organizer_sets_up_and_publishes_a_round_with_the_forms() {
 
     let (_, page) = app.get_text("/admin/contests/cchc-2026").await;
     assert!(page.contains("Cơ cấu đề") && page.contains("mot-cua"), "the form shows the banks and their counts");
-    let (opens, closes) = (local(-1), local(60));
+    let (opens, closes) = (local(&app, -1), local(&app, 60));
     let mut form = vec![
         ("csrf", token.as_str()),
         ("title", "Tuần 1"),
@@ -81,7 +82,7 @@ async fn an_organizer_sets_up_and_publishes_a_round_with_the_forms() {
     assert!(r.text().await.unwrap().contains("Đã công bố"));
 
     // It is open to officials, with 5 questions worth 2 points each.
-    let me = official(&app, "canbo20", "SNV").await;
+    let me = app.official("canbo20", "SNV").await;
     let paper: serde_json::Value =
         me.post(app.url(&format!("/api/v1/rounds/{id}/attempts"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(paper["items"].as_array().unwrap().len(), 5);
@@ -102,17 +103,17 @@ async fn an_organizer_sets_up_and_publishes_a_round_with_the_forms() {
 #[actix_web::test]
 async fn a_unit_manager_sees_their_subtree_and_nothing_else() {
     let app = spawn_app().await;
-    let (_, round) = setup_round(&app, json!({})).await;
+    let (_, round) = app.setup_round(json!({})).await;
     // Quy Nhơn's manager; staff in two of its wards and in a department.
     app.create_user("daumoi-qn", "unit_manager", Some("QN"), "mat-khau-dau-moi").await;
-    let done = official(&app, "cb-leloi", "QN-LELOI").await;
+    let done = app.official("cb-leloi", "QN-LELOI").await;
     app.create_user("cb-tranphu", "official", Some("QN-TRANPHU"), "mat-khau-can-bo").await;
-    let outsider = official(&app, "cb-snv", "SNV").await;
+    let outsider = app.official("cb-snv", "SNV").await;
     for c in [&done, &outsider] {
         let paper: serde_json::Value =
             c.post(app.url(&format!("/api/v1/rounds/{round}/attempts"))).send().await.unwrap().json().await.unwrap();
         let id = paper["attempt_id"].as_i64().unwrap();
-        let key = key_of(&app, id).await;
+        let key = app.key_of(id).await;
         c.put(app.url(&format!("/api/v1/attempts/{id}/items/1")))
             .json(&json!({"choices": key[0]}))
             .send()
@@ -123,7 +124,7 @@ async fn a_unit_manager_sees_their_subtree_and_nothing_else() {
     let manager = app.client_for("daumoi-qn", "mat-khau-dau-moi").await;
     let html = manager.get(app.url(&format!("/unit/rounds/{round}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("cb-tranphu"), "the ward official who has not taken it is listed");
-    assert!(html.contains("Người dùng cb-leloi"), "the one who did is in the results");
+    assert!(html.contains(&full_name("cb-leloi")), "the one who did is in the results, by full name");
     assert!(!html.contains("cb-snv") && !html.contains("Sở Nội vụ"), "nothing outside the subtree: {html}");
     assert!(!html.contains("Thành phố Quy Nhơn</td><td class=\"num\">0"));
     let csv = manager
@@ -151,67 +152,53 @@ async fn a_unit_manager_sees_their_subtree_and_nothing_else() {
         outsider.get(app.url(&format!("/unit/rounds/{round}"))).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
-    let _ = at(0);
 }
 
 #[actix_web::test]
-async fn a_wrong_key_is_fixed_from_the_page() {
+async fn a_wrong_key_is_fixed_from_the_contest_page() {
     let app = spawn_app().await;
-    let (_, round) = setup_round(&app, json!({})).await;
-    let me = official(&app, "cb-fix", "SNV").await;
-    let paper: serde_json::Value =
-        me.post(app.url(&format!("/api/v1/rounds/{round}/attempts"))).send().await.unwrap().json().await.unwrap();
-    let id = paper["attempt_id"].as_i64().unwrap();
-    let key = key_of(&app, id).await;
+    let (_, round) = app.setup_round(json!({})).await;
+    let me = app.official("cb-fix", "SNV").await;
+    let id = app.start(&me, round).await["attempt_id"].as_i64().unwrap();
+    let key = app.key_of(id).await;
     me.put(app.url(&format!("/api/v1/attempts/{id}/items/1"))).json(&json!({"choices": key[0]})).send().await.unwrap();
-    me.post(app.url(&format!("/api/v1/attempts/{id}/submit"))).send().await.unwrap();
-    let items = app.state.read(move |c| hoithi::db::attempts::load_items(c, id)).await.unwrap();
-    let qid = items[0].question_id;
-    let slug: String = app
-        .state
-        .read(move |c| {
-            use diesel::prelude::*;
-            use hoithi::db::schema::{banks, questions};
-            questions::table.inner_join(banks::table).filter(questions::id.eq(qid)).select(banks::slug).first(c)
-        })
-        .await
-        .unwrap();
+    app.submit(&me, id, None).await;
+    let (qkey, text, slug) = crate::fixes::first_item(&app, id).await;
     app.form_login("btc", "mat-khau-btc-1").await;
+    // The bank-wide page is not for an organizer who did not import the bank.
     let token = app.csrf("/admin/questions").await;
-    let r = app
-        .post_form("/admin/questions", &[("csrf", &token), ("bank", &slug), ("key", &items[0].key), ("action", "show")])
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains(&items[0].text));
     let r = app
         .post_form(
             "/admin/questions",
-            &[("csrf", &token), ("bank", &slug), ("key", &items[0].key), ("action", "void"), ("reason", "")],
+            &[("csrf", &token), ("bank", &slug), ("key", &qkey), ("action", "void"), ("reason", "Sai")],
         )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The contest's own page is.
+    let page = "/admin/contests/tuan-le/questions";
+    let token = app.csrf(page).await;
+    let r = app.post_form(page, &[("csrf", &token), ("bank", &slug), ("key", &qkey), ("action", "show")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains(&text));
+    let r = app
+        .post_form(page, &[("csrf", &token), ("bank", &slug), ("key", &qkey), ("action", "void"), ("reason", "")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = app
         .post_form(
-            "/admin/questions",
-            &[("csrf", &token), ("bank", &slug), ("key", &items[0].key), ("action", "void"), ("reason", "Câu hỏi sai")],
+            page,
+            &[("csrf", &token), ("bank", &slug), ("key", &qkey), ("action", "void"), ("reason", "Câu hỏi sai")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains("chấm lại 1 bài"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("chấm lại 1 bài") && html.contains("Câu hỏi sai"), "{html}");
     let view: serde_json::Value =
         me.get(app.url(&format!("/api/v1/attempts/{id}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(view["result"]["score"], 0);
     assert_eq!(view["result"]["max_score"], 4);
-    let r = app
-        .post_form("/admin/questions", &[("csrf", &token), ("bank", &slug), ("key", "khong-co"), ("action", "show")])
-        .await;
+    let r = app.post_form(page, &[("csrf", &token), ("bank", &slug), ("key", "khong-co"), ("action", "show")]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let i = html.find(&marker).unwrap_or_else(|| panic!("no {name}")) + marker.len();
-    html[i..i + html[i..].find('"').unwrap()].to_string()
 }
 
 #[actix_web::test]
@@ -255,11 +242,32 @@ async fn an_organizer_previews_then_imports_a_spreadsheet_bank() {
     assert!(r.text().await.unwrap().contains("Đã nhập ngân hàng mau-excel (mới): thêm 10"));
     let banks = app.state.read(hoithi::db::banks::list_bank_summaries).await.unwrap();
     assert_eq!(banks.iter().find(|b| b.slug == "mau-excel").unwrap().questions, 10);
+    // Another organizer cannot overwrite (or retire the questions of) that bank.
+    app.create_user("btc8", "organizer", None, "mat-khau-btc-8").await;
+    let rival = app.client_for("btc8", "mat-khau-btc-8").await;
+    let rival_token =
+        extract_csrf(&rival.get(app.url("/admin/banks")).send().await.unwrap().text().await.unwrap()).unwrap();
+    let one = "STT,Câu hỏi,A,B,Đáp án,Giải thích,Nguồn,Mức độ\n1,Câu một?,Có,Không,A,Vì,Nguồn,Dễ\n";
+    let r = rival
+        .post(app.url("/admin/banks/import"))
+        .form(&[
+            ("csrf", rival_token.as_str()),
+            ("bank", "mau-excel"),
+            ("filename", "mot.csv"),
+            ("content", &hex::encode(one)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("do người khác nhập"));
+    let banks = app.state.read(hoithi::db::banks::list_bank_summaries).await.unwrap();
+    assert_eq!(banks.iter().find(|b| b.slug == "mau-excel").unwrap().questions, 10, "nothing retired");
     // Without a bank for a format that names none, the preview says so.
     let r = upload("x.gift", b"::q1:: Hai cong hai? {=Bon ~Ba}".to_vec(), "").await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("--bank"));
     // Officials have no such page.
-    let official = crate::contest::official(&app, "cb-up", "SNV").await;
+    let official = app.official("cb-up", "SNV").await;
     assert_eq!(official.get(app.url("/admin/banks")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
 }

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{ADMIN_PASSWORD, spawn_app};
+use crate::helpers::{ADMIN_PASSWORD, TestDb, bare_client, spawn_app, spawn_app_with_settings};
 
 #[actix_web::test]
 async fn health_is_ok_once_started() {
@@ -33,11 +33,29 @@ async fn health_is_unavailable_until_ready() {
 }
 
 #[actix_web::test]
-async fn metrics_count_requests_by_route_and_show_the_pool() {
+async fn metrics_are_off_without_a_token_and_need_it_when_set() {
     let app = spawn_app().await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::NOT_FOUND);
+    let app = spawn_app_with_settings(TestDb::new(), |s| {
+        s.metrics_token = Some(hoithi::configuration::Secret::new("metrics-token-0123456789"))
+    })
+    .await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::UNAUTHORIZED);
+    let r = app.client.get(app.url("/metrics")).bearer_auth("metrics-token-wrong-6789").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route_and_show_the_pool() {
+    let app = spawn_app_with_settings(TestDb::new(), |s| {
+        s.metrics_token = Some(hoithi::configuration::Secret::new("metrics-token-0123456789"))
+    })
+    .await;
     app.get("/").await;
     app.get("/api/v1/units").await;
-    let (status, text) = app.get_text("/metrics").await;
+    let r = app.client.get(app.url("/metrics")).bearer_auth("metrics-token-0123456789").send().await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
     assert_eq!(status, StatusCode::OK);
     assert!(
         text.contains("hoithi_http_requests_total{method=\"GET\",route=\"/api/v1/units\",status=\"200\"} 1"),
@@ -46,6 +64,51 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
     assert!(text.contains("hoithi_http_request_duration_seconds_bucket"), "{text}");
     assert!(text.contains("hoithi_db_pool_connections{pool=\"write\"}"), "{text}");
     assert!(text.contains("hoithi_attempts_in_progress"), "{text}");
+}
+
+#[actix_web::test]
+async fn every_page_carries_security_headers_and_no_inline_script() {
+    let app = spawn_app().await;
+    app.login_admin().await;
+    for path in ["/", "/login", "/admin/contests", "/rounds/999/leaderboard", "/api/v1/units", "/static/site.js"] {
+        let r = app.get(path).await;
+        let h = r.headers();
+        assert_eq!(h["content-security-policy"], hoithi::routes::CSP, "{path}");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        let body = r.text().await.unwrap();
+        for inline in [" onsubmit=", " onclick=", " onload=", " style=\"", "<script>", "<style"] {
+            assert!(!body.contains(inline), "{path} has {inline:?}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_nul_byte_anywhere_is_a_4xx_never_a_500() {
+    let app = spawn_app().await;
+    let anon = bare_client();
+    for path in [
+        "/api/v1/rounds/1/leaderboard?unit=%00",
+        "/contests/a%00b",
+        "/api/v1/contests/x%00/standings",
+        "/login?next=%00",
+    ] {
+        let r = anon.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    app.login_admin().await;
+    let r = app
+        .post_json("/api/v1/contests", &serde_json::json!({"slug": "a", "title": "x\u{0}y", "audience": "officials"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("NUL"));
+    let token = app.csrf("/admin/contests").await;
+    let r = app
+        .post_form("/admin/contests", &[("csrf", &token), ("slug", "a"), ("title", "x\0y"), ("audience", "officials")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
 
 #[actix_web::test]

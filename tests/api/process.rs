@@ -4,15 +4,11 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::TestDb;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use crate::helpers::{TestDb, free_port};
 
 #[actix_web::test]
 async fn binary_serves_prints_the_admin_password_once_and_stops_on_sigterm() {
-    let db = TestDb::new();
+    let db = TestDb::empty();
     let s = db.settings();
     let url = match &s.database {
         hoithi::configuration::DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
@@ -26,7 +22,7 @@ async fn binary_serves_prints_the_admin_password_once_and_stops_on_sigterm() {
             .env_clear()
             .env("DATABASE_URL", &url)
             .env("HOITHI_DATA_DIR", &s.data_dir)
-            .env("HOITHI_SECRET_KEY", s.secret_key.clone().unwrap())
+            .env("HOITHI_SECRET_KEY", s.secret_key.clone().unwrap().expose())
             .env("HOITHI_CONFIG", &config)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

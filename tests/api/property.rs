@@ -42,20 +42,26 @@
 //! prints every case's).
 
 use std::cell::Cell;
-use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use hoithi::db::attempts::{self as att, Attempt, AttemptError, Entry, StartError};
+use hoithi::db::attempts::{self as att, Attempt, AttemptError, StartError};
 use hoithi::db::audit::Actor;
-use hoithi::db::contests::{self as con, ContestFields, Round, RoundFields};
-use hoithi::db::schema::{attempt_items, attempts, participants, questions, round_entries, unit_round_stats};
+use hoithi::db::entries::{Entry, StandingRow, finalize_closed_rounds};
+use hoithi::db::rounds::{self as rnd, DrawPool, Round};
+use hoithi::db::schema::{
+    attempt_items, attempts, contest_entries, participants, questions, round_entries, unit_round_stats,
+};
 use hoithi::db::users::{NewUser, insert_user};
 use hoithi::db::{Db, DbConnection};
+use hoithi::domain::attempt::AttemptState;
 use hoithi::domain::bank::{Difficulty, Kind};
-use hoithi::domain::paper::{Blueprint, BlueprintRow, PoolQuestion};
+use hoithi::domain::contest::ContestSettings;
+use hoithi::domain::paper::BlueprintRow;
 use hoithi::domain::people::Role;
+use hoithi::domain::ranking::{NO_PREDICTION, RankKey};
+use hoithi::domain::round::{RoundDraft, RoundSettings};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
@@ -193,7 +199,7 @@ fn ensure_eq<T: PartialEq + std::fmt::Debug>(actual: T, expected: T, what: &str)
 /// One case's round, people and clock.
 struct World {
     round: Round,
-    pools: Vec<Vec<PoolQuestion>>,
+    pool: DrawPool,
     /// Participant ids and whether they are ranked.
     people: Vec<(i64, bool)>,
     opened: NaiveDateTime,
@@ -204,40 +210,25 @@ struct World {
 
 fn setup(conn: &mut DbConnection, n: u32, c: &Case, units: &[i64]) -> Result<World, String> {
     let actor = Actor { id: None, name: "proptest".into() };
-    let contest = db(con::insert_contest(
-        conn,
-        &ContestFields {
-            slug: format!("pt-{n}"),
-            title: format!("Thử {n}"),
-            description: String::new(),
-            rules: String::new(),
-            audience: "officials".into(),
-            show_names: true,
-        },
-        &actor,
-    ))?
-    .ok_or("slug taken")?;
+    let settings = ContestSettings::parse(&format!("pt-{n}"), &format!("Thử {n}"), "", "", "officials", true)?;
+    let contest = db(hoithi::db::contests::insert_contest(conn, &settings, &actor))?.ok_or("slug taken")?;
     let opened = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap() + Duration::days(n.into());
-    let round = db(con::insert_round(
-        conn,
-        contest.id,
-        &RoundFields {
-            title: "Tuần 1".into(),
-            opens_at: opened,
-            closes_at: opened + Duration::seconds(c.closes_after_s),
-            duration_s: 600,
-            blueprint: Blueprint::parse(blueprints()[c.blueprint].clone())?,
-            attempts_allowed: c.attempts_allowed,
-            grace_s: c.grace_s,
-            points_per_question: c.points,
-            prediction: true,
-            reveal_policy: "after_submit".into(),
-            practice: false,
-        },
-        &actor,
-    ))?;
-    let round = db(con::publish_round(conn, round.id, &actor))?;
-    let pools = db(con::load_pools(conn, &round))?;
+    let settings = RoundSettings::parse(RoundDraft {
+        title: "Tuần 1".into(),
+        opens_at: opened,
+        closes_at: opened + Duration::seconds(c.closes_after_s),
+        duration_s: 600,
+        blueprint: blueprints()[c.blueprint].clone(),
+        attempts_allowed: c.attempts_allowed,
+        grace_s: c.grace_s,
+        points_per_question: c.points,
+        prediction: true,
+        reveal: "after_close".into(),
+        practice: false,
+    })?;
+    let round = db(rnd::insert_round(conn, contest.id, &settings, &actor))?;
+    let round = db(rnd::publish_round(conn, round.id, &actor))?.map_err(|e| format!("{e:?}"))?;
+    let pool = db(rnd::load_draw_pool(conn, &round))?;
     let mut people = Vec::new();
     for (i, &(unit, ranked)) in c.people.iter().enumerate() {
         let username = format!("pt{n}-{i}");
@@ -249,10 +240,10 @@ fn setup(conn: &mut DbConnection, n: u32, c: &Case, units: &[i64]) -> Result<Wor
             unit_id: Some(units[unit]),
         };
         let user = db(insert_user(conn, &new, &actor))?.ok_or("username taken")?;
-        let p = db(att::participant_for_user(conn, contest.id, user.id, &username, Some(units[unit])))?;
+        let p = db(att::participant_for_user(conn, contest.id, user.id, &username, Some(units[unit]), opened))?;
         people.push((p.id, ranked));
     }
-    Ok(World { round, pools, people, opened, now: opened, rekeyed: BTreeMap::new() })
+    Ok(World { round, pool, people, opened, now: opened, rekeyed: BTreeMap::new() })
 }
 
 /// The attempt an operation is about (see [`Op`]).
@@ -284,7 +275,7 @@ fn choice(kind: Kind, n: usize, pick: u32) -> Vec<usize> {
 
 /// Saves one answer; only a final or late attempt may refuse it.
 fn answer(conn: &mut DbConnection, w: &World, id: i64, position: i32, choices: &[usize]) -> Result<String, String> {
-    match db(att::save_answer(conn, id, position, choices, w.now))? {
+    match db(att::save_answer(conn, id, &w.round, position, choices, w.now))? {
         Ok(_) => Ok(format!("attempt {id} item {position} := {choices:?}")),
         Err(e @ (AttemptError::Final | AttemptError::Late)) => Ok(format!("attempt {id}: {e:?}")),
         Err(e) => Err(format!("a valid answer was refused: {e:?}")),
@@ -294,8 +285,8 @@ fn answer(conn: &mut DbConnection, w: &World, id: i64, position: i32, choices: &
 /// Starts (or resumes) an attempt; only a closed round or used-up attempts may refuse.
 fn start(conn: &mut DbConnection, w: &World, who: &Index, seed: u64) -> Result<(Option<i64>, String), String> {
     let (pid, ranked) = *who.get(&w.people);
-    match db(att::start_attempt(conn, &w.round, pid, ranked, &w.pools, seed, w.now))? {
-        Ok((id, new)) => Ok((Some(id), format!("attempt {id} ({})", if new { "new" } else { "resumed" }))),
+    match db(att::start_attempt(conn, &w.round, &w.pool, pid, ranked, seed, w.now))? {
+        Ok((a, new)) => Ok((Some(a.id), format!("attempt {} ({})", a.id, if new { "new" } else { "resumed" }))),
         Err(StartError::ShortPool) => Err("the round's pool is too short".into()),
         Err(e) => Ok((None, format!("{e:?}"))),
     }
@@ -303,7 +294,7 @@ fn start(conn: &mut DbConnection, w: &World, who: &Index, seed: u64) -> Result<(
 
 /// Answers every item right, except the `wrong` one (answered with `pick`).
 fn answer_all(conn: &mut DbConnection, w: &World, id: i64, wrong: Option<&Index>, pick: u32) -> Result<String, String> {
-    let items = db(att::load_items(conn, id))?;
+    let items = db(att::load_items(conn, id, w.round.contest_id))?;
     let wrong = wrong.map(|i| i.index(items.len()));
     let mut done = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -316,7 +307,16 @@ fn answer_all(conn: &mut DbConnection, w: &World, id: i64, wrong: Option<&Index>
 
 /// Applies one operation; returns what happened, for the trace.
 fn apply(conn: &mut DbConnection, w: &mut World, op: &Op) -> Result<String, String> {
-    let sweep = |conn: &mut DbConnection, at| db(att::sweep_expired(conn, at)).map(|n| format!("swept {n}"));
+    let sweep = |conn: &mut DbConnection, at| -> Result<String, String> {
+        let mut n = 0;
+        loop {
+            let batch = db(att::sweep_batch(conn, at, 3))?;
+            n += batch.finalized;
+            if batch.finalized == 0 || batch.seen < 3 {
+                return Ok(format!("swept {n}"));
+            }
+        }
+    };
     Ok(match op {
         Op::Start { who, seed } => start(conn, w, who, *seed)?.1,
         Op::Take { who, seed, blank, wrong, pick, think_ms, prediction } => {
@@ -329,14 +329,14 @@ fn apply(conn: &mut DbConnection, w: &mut World, op: &Op) -> Result<String, Stri
                 w.now += Duration::milliseconds(*think_ms);
                 what = format!("{what}; +{think_ms} ms, {}", sweep(conn, w.now)?);
             }
-            match db(att::submit(conn, id, *prediction, w.now))? {
-                Ok(done) => format!("{what}; {} score {}/{}", done.state, done.score, done.max_score),
+            match db(att::submit(conn, id, &w.round, *prediction, w.now))? {
+                Ok(done) => format!("{what}; {:?} score {}/{}", done.state, done.score, done.max_score),
                 Err(e) => format!("{what}; {e:?}"),
             }
         }
         Op::Answer { on, pos, right, pick } => {
             let Some(a) = target(conn, w, on)? else { return Ok("no attempt".into()) };
-            let items = db(att::load_items(conn, a.id))?;
+            let items = db(att::load_items(conn, a.id, w.round.contest_id))?;
             let item = pos.get(&items);
             let choices =
                 if *right { item.answer_display.clone() } else { choice(item.kind, item.options.len(), *pick) };
@@ -348,8 +348,8 @@ fn apply(conn: &mut DbConnection, w: &mut World, op: &Op) -> Result<String, Stri
         }
         Op::Submit { on, prediction } => {
             let Some(a) = target(conn, w, on)? else { return Ok("no attempt".into()) };
-            match db(att::submit(conn, a.id, *prediction, w.now))? {
-                Ok(done) => format!("attempt {}: {} score {}/{}", done.id, done.state, done.score, done.max_score),
+            match db(att::submit(conn, a.id, &w.round, *prediction, w.now))? {
+                Ok(done) => format!("attempt {}: {:?} score {}/{}", done.id, done.state, done.score, done.max_score),
                 Err(e) => format!("attempt {}: {e:?}", a.id),
             }
         }
@@ -358,8 +358,8 @@ fn apply(conn: &mut DbConnection, w: &mut World, op: &Op) -> Result<String, Stri
             sweep(conn, w.now)?
         }
         Op::PastClose { offset_ms } => {
-            let grace = Duration::seconds(w.round.grace_s.into());
-            w.now = w.now.max(w.round.closes_at + grace + Duration::milliseconds(*offset_ms));
+            let grace = Duration::seconds(w.round.settings.grace_s.into());
+            w.now = w.now.max(w.round.settings.closes_at + grace + Duration::milliseconds(*offset_ms));
             sweep(conn, w.now)?
         }
         Op::ToDeadline { on, offset_ms } => {
@@ -388,20 +388,20 @@ fn apply(conn: &mut DbConnection, w: &mut World, op: &Op) -> Result<String, Stri
             let key = choice(Kind::parse(&kind).ok_or("unknown kind")?, n, *pick);
             let new = serde_json::to_string(&key).map_err(|e| e.to_string())?;
             w.rekeyed.entry(qid).or_insert(old);
-            // As db::banks::rekey_question does: the new key and the re-grade in one transaction.
+            // As db::fixes::correct_everywhere does: the new key and the re-grade in one transaction.
             let regraded = db(conn.transaction(|conn| {
                 diesel::update(questions::table.find(qid)).set(questions::answer.eq(&new)).execute(conn)?;
-                att::regrade(conn, &[qid])
+                att::regrade(conn, &[qid], None)
             }))?;
             format!("question {qid} key := {new}, regraded {regraded}")
         }
         Op::CloseNow => {
             let actor = Actor { id: None, name: "proptest".into() };
-            w.round = db(con::close_round(conn, w.round.id, w.now, &actor))?;
-            format!("closed at +{} ms", (w.round.closes_at - w.opened).num_milliseconds())
+            w.round = db(rnd::close_round(conn, w.round.id, w.now, &actor))?;
+            format!("closed at +{} ms", (w.round.settings.closes_at - w.opened).num_milliseconds())
         }
         Op::FinalizeClosed => {
-            let n = db(att::finalize_closed_rounds(conn, w.now))?;
+            let n = db(finalize_closed_rounds(conn, w.now))?;
             format!("finalized {n} closed rounds")
         }
     })
@@ -417,7 +417,8 @@ fn restore_keys(conn: &mut DbConnection, w: &World) -> Result<(), String> {
 
 /// The recomputation and the comparison.
 fn check(conn: &mut DbConnection, w: &World) -> Result<(), String> {
-    let round = db(con::find_round(conn, w.round.id))?;
+    let round = db(rnd::find_round(conn, w.round.id))?;
+    let points = round.settings.points_per_question;
     let all: Vec<Attempt> = db(attempts::table
         .filter(attempts::round_id.eq(round.id))
         .order(attempts::id.asc())
@@ -433,26 +434,26 @@ fn check(conn: &mut DbConnection, w: &World) -> Result<(), String> {
     // Each final attempt is graded against the current keys, and timed as promised.
     for a in &all {
         if !a.is_final() {
-            let grace = Duration::seconds(round.grace_s.into());
+            let grace = Duration::seconds(round.settings.grace_s.into());
             if w.now > a.deadline_at + grace {
                 return Err(format!("attempt {} is still in progress after deadline + grace and a sweep", a.id));
             }
             continue;
         }
-        let items = db(att::load_items(conn, a.id))?;
+        let items = db(att::load_items(conn, a.id, round.contest_id))?;
         let (mut score, mut max, mut correct) = (0, 0, 0);
         for i in items.iter().filter(|i| !i.voided) {
-            max += round.points_per_question;
+            max += points;
             let mut chosen = i.choices.clone();
             chosen.sort_unstable();
             if !chosen.is_empty() && chosen == i.answer_display {
-                score += round.points_per_question;
+                score += points;
                 correct += 1;
             }
         }
         ensure_eq((a.score, a.max_score, a.correct), (score, max, correct), &format!("grade of attempt {}", a.id))?;
         let ended = a.submitted_at.ok_or(format!("final attempt {} without submitted_at", a.id))?;
-        if a.state == "expired" {
+        if a.state == AttemptState::Expired {
             ensure_eq(ended, a.deadline_at, &format!("end of expired attempt {}", a.id))?;
         }
         if ended < a.started_at || ended > a.deadline_at {
@@ -467,12 +468,21 @@ fn check(conn: &mut DbConnection, w: &World) -> Result<(), String> {
         by_participant.entry(a.participant_id).or_default().push(a);
     }
     let full_marks = |a: &Attempt| a.max_score > 0 && a.score == a.max_score;
+    // Higher fraction first, compared exactly by cross-multiplying (a paper with nothing valid is 0).
+    let fraction = |a: &Attempt| if a.max_score > 0 { (i64::from(a.score), i64::from(a.max_score)) } else { (0, 1) };
     let best: BTreeMap<i64, &Attempt> = by_participant
         .iter()
         .map(|(&pid, list)| {
             let b = list
                 .iter()
-                .min_by_key(|a| (Reverse(a.score), a.duration_ms, a.submitted_at, a.number))
+                .min_by(|x, y| {
+                    let ((xn, xd), (yn, yd)) = (fraction(x), fraction(y));
+                    (yn * xd)
+                        .cmp(&(xn * yd))
+                        .then(x.duration_ms.cmp(&y.duration_ms))
+                        .then(x.submitted_at.cmp(&y.submitted_at))
+                        .then(x.number.cmp(&y.number))
+                })
                 .expect("non-empty");
             (pid, *b)
         })
@@ -480,23 +490,36 @@ fn check(conn: &mut DbConnection, w: &World) -> Result<(), String> {
     let full_count = best.values().filter(|a| full_marks(a)).count() as i64;
     let expected: Vec<Entry> = best
         .iter()
-        .map(|(&pid, a)| Entry {
-            round_id: round.id,
-            participant_id: pid,
-            best_attempt_id: a.id,
-            unit_id: units[&pid],
-            score: a.score,
-            correct: a.correct,
-            full_marks: full_marks(a),
-            prediction: a.prediction,
+        .map(|(&pid, a)| {
             // Provisional while the round is open: 0 with a prediction; final once closed.
-            prediction_error: match (a.prediction, round.finalized_at) {
-                (None, _) => hoithi::domain::ranking::NO_PREDICTION,
+            let prediction_error = match (a.prediction, round.finalized_at) {
+                (None, _) => NO_PREDICTION,
                 (Some(_), None) => 0,
                 (Some(p), Some(_)) => (p - full_count).abs(),
-            },
-            duration_ms: a.duration_ms.unwrap_or(-1),
-            submitted_at: a.submitted_at.unwrap_or_default(),
+            };
+            let (duration_ms, submitted_at) = (a.duration_ms.unwrap_or(-1), a.submitted_at.unwrap_or_default());
+            Entry {
+                round_id: round.id,
+                participant_id: pid,
+                best_attempt_id: a.id,
+                unit_id: units[&pid],
+                score: a.score,
+                max_score: a.max_score,
+                correct: a.correct,
+                full_marks: full_marks(a),
+                prediction: a.prediction,
+                prediction_error,
+                duration_ms,
+                submitted_at,
+                rank_key: RankKey {
+                    score: a.score,
+                    max_score: a.max_score,
+                    prediction_error,
+                    duration_ms,
+                    submitted_at,
+                }
+                .encode(),
+            }
         })
         .collect();
     let stored: Vec<Entry> = db(round_entries::table
@@ -505,6 +528,32 @@ fn check(conn: &mut DbConnection, w: &World) -> Result<(), String> {
         .select(Entry::as_select())
         .load(conn))?;
     ensure_eq(&stored, &expected, "round_entries")?;
+
+    // Standings: each participant's sums over their entries (one round per case here).
+    let standings: Vec<StandingRow> = db(contest_entries::table
+        .filter(contest_entries::contest_id.eq(round.contest_id))
+        .order(contest_entries::participant_id.asc())
+        .select(StandingRow::as_select())
+        .load(conn))?;
+    let plain: Vec<(i64, i32, i64, i32, i64, i64)> = expected
+        .iter()
+        .map(|e| {
+            let gap = e.prediction_error == NO_PREDICTION;
+            (
+                e.participant_id,
+                1,
+                i64::from(e.score),
+                i32::from(gap),
+                if gap { 0 } else { e.prediction_error },
+                e.duration_ms,
+            )
+        })
+        .collect();
+    let got: Vec<(i64, i32, i64, i32, i64, i64)> = standings
+        .iter()
+        .map(|s| (s.participant_id, s.rounds, s.score, s.prediction_gaps, s.prediction_error, s.duration_ms))
+        .collect();
+    ensure_eq(&got, &plain, "contest_entries (participant, rounds, score, gaps, prediction error, duration)")?;
 
     // Per unit: (participants, attempts, score_sum, full_marks).
     let mut stats: BTreeMap<i64, (i32, i32, i64, i32)> = BTreeMap::new();
@@ -560,11 +609,10 @@ fn run_case(conn: &mut DbConnection, n: u32, c: &Case, units: &[i64]) -> Result<
 
 #[test]
 fn round_entries_and_unit_stats_equal_a_recomputation_from_the_attempts() {
+    // A seeded database: the shipped banks and units.
     let test_db = TestDb::new();
     let settings = test_db.settings();
     let pool = Db::connect(&settings.database, settings.sqlite_sync, 2).expect("connect");
-    pool.migrate().expect("migrate");
-    hoithi::bootstrap::first_run(&pool, &settings).expect("shipped banks and units");
     let units: Vec<i64> = {
         let mut conn = pool.writer().expect("connection");
         UNITS

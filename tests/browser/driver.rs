@@ -6,7 +6,7 @@
 //! session with the waits and screenshots the tests need.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -171,9 +171,7 @@ impl Drop for Chromedriver {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
-}
+use crate::helpers::free_port;
 
 /// A WebDriver session.
 pub struct Browser {

@@ -15,8 +15,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use hoithi::db::attempts::{ItemFull, find_attempt, load_items};
-use reqwest::StatusCode;
+use hoithi::db::attempts::{ItemFull, find_attempt};
+use hoithi::domain::attempt::AttemptState;
 use serde_json::json;
 
 use crate::driver::{Browser, Chromedriver, INSTALL_HINT, find_tools};
@@ -27,46 +27,20 @@ const PASSWORD: &str = "mat-khau-can-bo-web";
 /// The shortest round the API accepts.
 const DURATION_S: i64 = 30;
 
-/// The current time at +07:00 shifted by `minutes`, RFC 3339.
-fn at(minutes: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::minutes(minutes))
-        .with_timezone(&hoithi::domain::time::vietnam())
-        .to_rfc3339()
-}
-
 /// A contest with one published 30-second round of three questions; returns the round id.
 async fn setup_short_round(app: &TestApp) -> i64 {
-    app.create_user("btc", "organizer", None, "mat-khau-btc-1").await;
-    let org = app.client_for("btc", "mat-khau-btc-1").await;
-    let r = org
-        .post(app.url("/api/v1/contests"))
-        .json(&json!({"slug": "thu-trinh-duyet", "title": "Tìm hiểu CCHC", "description": "Thử", "audience": "officials", "rules": "**Thể lệ**"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let r = org
-        .post(app.url("/api/v1/contests/thu-trinh-duyet/rounds"))
-        .json(&json!({
-            "title": "Vòng nhanh", "opens_at": at(-5), "closes_at": at(60),
-            "duration_s": DURATION_S, "grace_s": 5,
+    let org = app.organizer("btc").await;
+    app.contest(&org, "thu-trinh-duyet", json!({})).await;
+    app.round(
+        &org,
+        "thu-trinh-duyet",
+        json!({
+            "title": "Vòng nhanh", "duration_s": DURATION_S, "grace_s": 5,
             "blueprint": [{"bank": "mot-cua", "count": 3}],
             "attempts_allowed": 1, "prediction": false, "reveal": "after_submit",
-        }))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let created: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_i64().unwrap();
-    let r = org.post(app.url(&format!("/api/v1/rounds/{id}/publish"))).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    id
-}
-
-async fn items_of(app: &TestApp, attempt_id: i64) -> Vec<ItemFull> {
-    app.state.read(move |c| load_items(c, attempt_id)).await.expect("load items")
+        }),
+    )
+    .await
 }
 
 fn sorted(mut v: Vec<usize>) -> Vec<usize> {
@@ -150,7 +124,7 @@ async fn official_takes_a_round_in_a_real_browser() {
     assert!(clock.as_str() <= "00:30" && clock.as_str() >= "00:20", "a 30-second round shows {clock}");
 
     // Question 1 answered right (every correct option), question 2 wrong, question 3 left blank.
-    let items = items_of(&app, attempt_id).await;
+    let items: Vec<ItemFull> = app.items(attempt_id).await;
     assert_eq!(items.len(), 3, "the blueprint asks for 3 questions");
     let right = sorted(items[0].answer_display.clone());
     let wrong = (0..items[1].options.len()).find(|k| !items[1].answer_display.contains(k)).expect("a wrong option");
@@ -172,7 +146,7 @@ async fn official_takes_a_round_in_a_real_browser() {
     b.screenshot("02-paper").await;
 
     // Autosave reached the server.
-    let saved = items_of(&app, attempt_id).await;
+    let saved = app.items(attempt_id).await;
     assert_eq!(sorted(saved[0].choices.clone()), right, "question 1 saved");
     assert_eq!(saved[1].choices, vec![wrong], "question 2 saved");
     assert!(saved[2].choices.is_empty(), "question 3 untouched");
@@ -202,8 +176,12 @@ async fn official_takes_a_round_in_a_real_browser() {
 
     let attempt = app.state.read(move |c| find_attempt(c, attempt_id)).await.unwrap().expect("the attempt");
     assert!(attempt.is_final(), "final after the automatic submission: {attempt:?}");
-    assert_eq!(attempt.state, "submitted", "submitted by the page within the grace period, not swept as expired");
-    let graded = items_of(&app, attempt_id).await;
+    assert_eq!(
+        attempt.state,
+        AttemptState::Submitted,
+        "submitted by the page within the grace period, not swept as expired"
+    );
+    let graded = app.items(attempt_id).await;
     let expected = graded
         .iter()
         .filter(|i| !i.voided && !i.choices.is_empty() && sorted(i.choices.clone()) == sorted(i.answer_display.clone()))

@@ -20,7 +20,7 @@ struct UnitOut {
 }
 
 /// Every unit, by code.
-#[utoipa::path(get, path = "/api/v1/units", tag = "units", summary = "Danh sách đơn vị", responses((status = 200, description = "[{code, name, kind, parent_code, staff_count, population}]")))]
+#[utoipa::path(get, path = "/api/v1/units", tag = "units", summary = "Danh sách đơn vị", responses((status = 200, description = "[{code, name, kind, parent_code, staff_count, population}]"), (status = 503, description = "Máy chủ bận", body = super::ErrorBody)))]
 pub async fn list(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let units = state.read(list_units).await?;
     let code_of: HashMap<i64, String> = units.iter().map(|u| (u.id, u.code.clone())).collect();

@@ -1,0 +1,14 @@
+DROP TABLE health_checks;
+DROP TABLE sessions;
+ALTER TABLE banks DROP COLUMN owner_id;
+DROP TABLE question_fixes;
+DROP TABLE contest_entries;
+DROP INDEX round_entries_rank;
+ALTER TABLE round_entries DROP COLUMN rank_key;
+ALTER TABLE round_entries DROP COLUMN max_score;
+CREATE INDEX round_entries_rank ON round_entries(round_id, score DESC, prediction_error, duration_ms, submitted_at);
+DROP INDEX attempts_round;
+DROP INDEX round_pool_question;
+ALTER TABLE attempts DROP COLUMN excluded;
+ALTER TABLE attempts DROP COLUMN draw_version;
+ALTER TABLE rounds DROP COLUMN pool_version;

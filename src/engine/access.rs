@@ -1,0 +1,96 @@
+//! Who may do what: every role and ownership check of hoithi, in one place.
+//! Route guards (`auth::session::Staff`, `Admin`, `UnitManager`) call the
+//! role checks; the use cases call the ownership checks on what they load.
+
+use crate::auth::CurrentUser;
+use crate::db::banks::BankRow;
+use crate::db::contests::Contest;
+use crate::db::rounds::Round;
+use crate::domain::people::Role;
+use crate::error::{AppError, AppResult};
+
+/// Organizers and admins run contests.
+pub fn is_staff(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Organizer)
+}
+
+/// Forbidden unless an organizer or an admin.
+pub fn require_staff(role: Role) -> AppResult<()> {
+    if is_staff(role) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Forbidden unless an admin.
+pub fn require_admin(role: Role) -> AppResult<()> {
+    if role == Role::Admin { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Forbidden unless a unit manager.
+pub fn require_unit_manager(role: Role) -> AppResult<()> {
+    if role == Role::UnitManager { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// A contest is managed by its owner and by admins.
+pub fn manages_contest(user: &CurrentUser, contest: &Contest) -> bool {
+    user.role == Role::Admin || (user.role == Role::Organizer && contest.owner_id == Some(user.id))
+}
+
+/// Forbidden unless the user manages the contest.
+pub fn require_contest_owner(user: &CurrentUser, contest: &Contest) -> AppResult<()> {
+    if manages_contest(user, contest) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// A bank is overwritten, retired or corrected for every contest only by
+/// the organizer who imported it, or by an admin (shipped banks: admins).
+pub fn manages_bank(user: &CurrentUser, bank: &BankRow) -> bool {
+    manages_bank_of(user, bank.owner_id)
+}
+
+/// [`manages_bank`] for a bank owned by `owner_id`.
+pub fn manages_bank_of(user: &CurrentUser, owner_id: Option<i64>) -> bool {
+    user.role == Role::Admin || (user.role == Role::Organizer && owner_id == Some(user.id))
+}
+
+/// Whether the user sees a round: published rounds are for everyone
+/// (subject to the contest's audience); drafts only for who manages it.
+pub fn sees_round(user: Option<&CurrentUser>, round: &Round, contest: &Contest) -> bool {
+    round.is_published() || user.is_some_and(|u| manages_contest(u, contest))
+}
+
+/// Who takes a round: today an account; residents join with the public-rounds work.
+#[derive(Clone, Debug)]
+pub enum Entrant {
+    /// A logged-in account.
+    Account(CurrentUser),
+}
+
+impl Entrant {
+    /// The account behind it.
+    pub fn account(&self) -> &CurrentUser {
+        match self {
+            Entrant::Account(u) => u,
+        }
+    }
+
+    /// Whether it may take the rounds of a contest: officials and unit
+    /// managers when the contest is for officials; organizers and admins
+    /// always (to try a round out, unranked).
+    pub fn may_enter(&self, contest: &Contest) -> bool {
+        match self {
+            Entrant::Account(u) => is_staff(u.role) || contest.audience.admits_officials(),
+        }
+    }
+
+    /// Whether its attempts count on the boards.
+    pub fn is_ranked(&self) -> bool {
+        match self {
+            Entrant::Account(u) => !is_staff(u.role),
+        }
+    }
+
+    /// Whether a participant row is this entrant's.
+    pub fn owns(&self, participant: &crate::db::attempts::Participant) -> bool {
+        match self {
+            Entrant::Account(u) => participant.user_id == Some(u.id),
+        }
+    }
+}
