@@ -199,7 +199,7 @@ fn create_demo(
         grace_s: 10,
         points_per_question: 1,
         prediction: true,
-        reveal: "after_close".into(),
+        reveal: crate::domain::round::RevealPolicy::AfterClose.as_str().into(),
         practice: false,
     })
     .map_err(|e| anyhow::anyhow!(e))?;

@@ -160,7 +160,7 @@ fn default_draft(t: chrono::NaiveDateTime) -> RoundDraft {
         grace_s: 10,
         points_per_question: 1,
         prediction: true,
-        reveal: "after_close".into(),
+        reveal: crate::domain::round::RevealPolicy::AfterClose.as_str().into(),
         practice: false,
     }
 }
@@ -264,7 +264,7 @@ async fn round_ctx(state: &AppState, user: &CurrentUser, id: i64, form: Option<V
             "blueprint": s.blueprint.rows(), "minutes": s.duration_s / 60, "reveal": s.reveal.label(),
         },
         "contest": { "slug": contest.slug, "title": contest.title },
-        "live": { "started": live.started, "in_progress": live.in_progress, "submitted": live.submitted },
+        "live": { "started": live.started, "working": live.in_progress, "submitted": live.submitted },
         "units": units,
         "banks": state.bank_summaries().await?,
         "round_form": form.unwrap_or_else(|| round_form_values(&s.to_draft())),

@@ -28,11 +28,11 @@ pub async fn first_item(app: &TestApp, attempt: i64) -> (String, String, String)
 }
 
 /// A bank `slug` of questions `keys` (single choice, A right), imported as the operator.
-async fn import_bank(app: &TestApp, slug: &str, keys: &[&str]) {
+pub async fn import_bank(app: &TestApp, slug: &str, keys: &[&str]) {
     let mut toml = format!("[bank]\nslug = \"{slug}\"\ntitle = \"Thử {slug}\"\ntopic = \"thu\"\n");
     for k in keys {
         toml.push_str(&format!(
-            "\n[[question]]\nkey = \"{k}\"\nkind = \"single\"\ndifficulty = \"easy\"\ntext = \"Câu thử {k}?\"\noptions = [\"Đúng {k}\", \"Sai một\", \"Sai hai\", \"Sai ba\"]\nanswer = \"A\"\nexplanation = \"Vì {k}.\"\nsource = \"Bộ câu hỏi thử\"\n"
+            "\n[[question]]\nkey = \"{k}\"\nkind = \"single\"\ndifficulty = \"easy\"\ntext = \"Câu thử {k}?\"\noptions = [\"Đúng {k}\", \"Sai một {k}\", \"Sai hai {k}\", \"Sai ba {k}\"]\nanswer = \"A\"\nexplanation = \"Vì {k}.\"\nsource = \"Bộ câu hỏi thử\"\n"
         ));
     }
     let (bank, problems) = hoithi::domain::bank::parse_toml("thu.toml", &toml);

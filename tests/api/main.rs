@@ -12,3 +12,4 @@ mod organize;
 mod pages;
 mod process;
 mod property;
+mod secrecy;

@@ -111,7 +111,7 @@ pub async fn create(
         grace_s: 10,
         points_per_question: 1,
         prediction: false,
-        reveal: "after_close".into(),
+        reveal: crate::domain::round::RevealPolicy::AfterClose.as_str().into(),
         practice: false,
     };
     if b.opens_at.is_none() {
