@@ -12,4 +12,5 @@ mod organize;
 mod pages;
 mod process;
 mod property;
+mod ranking;
 mod secrecy;
