@@ -104,7 +104,7 @@ pub async fn leaderboard_page(
         json!({
             "title": format!("Xếp hạng {}", round.settings.title), "round": { "id": round.id, "title": round.settings.title },
             "contest": { "slug": contest.slug, "title": contest.title },
-            "provisional": board.provisional, "total": board.total, "entries": entries, "me": board.me,
+            "provisional": board.provisional, "total": board.total, "entries": entries, "mine": board.me,
             "units": unit_options, "selected": q.unit.clone().unwrap_or_default(),
         }),
     )

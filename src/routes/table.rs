@@ -22,7 +22,8 @@ pub enum Policy {
     Staff,
     /// The organizer who owns the contest, or an admin.
     ContestOwner,
-    /// The organizer who imported the bank, or an admin.
+    /// The organizer who imported the bank, or an admin (a bank that does
+    /// not exist yet may be created by any organizer).
     BankOwner,
     /// Unit managers (each sees their own unit and the units under it).
     UnitManager,
@@ -111,7 +112,7 @@ routes! {
     post "/admin/rounds/{id}/close" => organize::close_form, ContestOwner;
     get "/admin/banks" => bank_upload::page, Staff;
     post "/admin/banks/preview" => bank_upload::preview, Staff, limit = BANK_IMPORT_BODY;
-    post "/admin/banks/import" => bank_upload::import, Staff, limit = BANK_IMPORT_BODY;
+    post "/admin/banks/import" => bank_upload::import, BankOwner, limit = BANK_IMPORT_BODY;
     get "/admin/questions" => questions::bank_page, Staff;
     post "/admin/questions" => questions::bank_submit, Staff;
     get "/contests/{slug}" => boards::contest_page, Public;

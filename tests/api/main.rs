@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod authz;
 mod contest;
 mod crash;
 mod fixes;

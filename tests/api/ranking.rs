@@ -60,9 +60,12 @@ fn db<T>(r: QueryResult<T>) -> Result<T, TestCaseError> {
     r.map_err(|e| TestCaseError::fail(format!("database error: {e}")))
 }
 
+/// (contest, round, (participant, attempt) per entry).
+type World = (i64, i64, Vec<(i64, i64)>);
+
 /// A contest and round of their own (ids only matter here), and one
 /// participant and attempt per entry.
-fn world(conn: &mut DbConnection, n: usize, case: u32) -> QueryResult<(i64, i64, Vec<(i64, i64)>)> {
+fn world(conn: &mut DbConnection, n: usize, case: u32) -> QueryResult<World> {
     let t = t0();
     let contest: i64 = diesel::insert_into(hoithi::db::schema::contests::table)
         .values((
