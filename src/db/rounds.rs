@@ -187,9 +187,14 @@ pub fn list_published_rounds(conn: &mut DbConnection) -> QueryResult<Vec<Round>>
     )
 }
 
-/// Inserts a draft round, numbered after the contest's last (a race for
-/// the number fails on the unique index: run it again).
+/// Inserts a draft round, numbered after the contest's last, in the
+/// caller's transaction. The contest's row is locked first (PostgreSQL), so
+/// rounds created at once take their numbers in turn.
 pub fn insert_round(conn: &mut DbConnection, contest_id: i64, s: &RoundSettings, actor: &Actor) -> QueryResult<Round> {
+    if let DbConnection::Pg(c) = conn {
+        use super::schema::contests;
+        let _: i64 = contests::table.find(contest_id).select(contests::id).for_update().first(c)?;
+    }
     let last: Option<i32> =
         rounds::table.filter(rounds::contest_id.eq(contest_id)).select(diesel::dsl::max(rounds::number)).first(conn)?;
     let id: i64 = diesel::insert_into(rounds::table)

@@ -144,6 +144,11 @@ impl TestDb {
         self.pg.is_some()
     }
 
+    /// On PostgreSQL: the server's base URL and this test's database name.
+    pub fn postgres(&self) -> Option<(&str, &str)> {
+        self.pg.as_ref().map(|(b, n)| (b.as_str(), n.as_str()))
+    }
+
     /// Settings for an app or CLI command on this database.
     pub fn settings(&self) -> Settings {
         let mut s = template_settings(self.url.clone(), self.dir.path());

@@ -14,4 +14,5 @@ mod pages;
 mod process;
 mod property;
 mod ranking;
+mod robust;
 mod secrecy;
