@@ -10,7 +10,7 @@ use diesel::prelude::*;
 
 use super::audit::{Actor, insert_audit};
 use super::{DbConnection, now, schema::banks, schema::questions};
-use crate::domain::bank::{Bank, Difficulty, Question};
+use crate::domain::bank::{Bank, Difficulty, Question, QuestionState};
 
 /// A stored bank.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -46,8 +46,9 @@ pub struct QuestionRow {
     pub key: String,
     /// 1, 2, …
     pub version: i32,
-    /// `active`, `superseded` or `retired`.
-    pub state: String,
+    /// Active, superseded or retired.
+    #[diesel(deserialize_as = String)]
+    pub state: QuestionState,
     /// `single`, `multiple`, `true_false`.
     pub kind: String,
     /// `easy`, `medium`, `hard`.
@@ -103,7 +104,7 @@ fn insert_question(conn: &mut DbConnection, bank_id: i64, q: &Question, version:
             questions::bank_id.eq(bank_id),
             questions::key.eq(&q.key),
             questions::version.eq(version),
-            questions::state.eq("active"),
+            questions::state.eq(QuestionState::Active.as_str()),
             questions::kind.eq(q.kind.as_str()),
             questions::difficulty.eq(q.difficulty.as_str()),
             questions::text.eq(&q.text),
@@ -120,9 +121,24 @@ fn insert_question(conn: &mut DbConnection, bank_id: i64, q: &Question, version:
     Ok(())
 }
 
-fn set_state(conn: &mut DbConnection, id: i64, state: &str) -> QueryResult<()> {
-    diesel::update(questions::table.find(id)).set(questions::state.eq(state)).execute(conn)?;
+fn set_state(conn: &mut DbConnection, id: i64, state: QuestionState) -> QueryResult<()> {
+    diesel::update(questions::table.find(id)).set(questions::state.eq(state.as_str())).execute(conn)?;
     Ok(())
+}
+
+/// What a bank file sets on its bank row, on insert and on update alike.
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = banks)]
+struct BankForm<'a> {
+    title: &'a str,
+    topic: &'a str,
+    replaced_documents: &'a str,
+}
+
+impl<'a> BankForm<'a> {
+    fn of(bank: &'a Bank, replaced: &'a str) -> Self {
+        BankForm { title: &bank.meta.title, topic: &bank.meta.topic, replaced_documents: replaced }
+    }
 }
 
 /// Imports one parsed bank (inside the caller's transaction, so several
@@ -137,12 +153,7 @@ pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> Query
     let bank_id = match existing {
         Some(b) => {
             diesel::update(banks::table.find(b.id))
-                .set((
-                    banks::title.eq(&bank.meta.title),
-                    banks::topic.eq(&bank.meta.topic),
-                    banks::replaced_documents.eq(&replaced),
-                    banks::updated_at.eq(t),
-                ))
+                .set((BankForm::of(bank, &replaced), banks::updated_at.eq(t)))
                 .execute(conn)?;
             b.id
         }
@@ -150,10 +161,8 @@ pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> Query
             report.created = true;
             diesel::insert_into(banks::table)
                 .values((
+                    BankForm::of(bank, &replaced),
                     banks::slug.eq(&bank.meta.slug),
-                    banks::title.eq(&bank.meta.title),
-                    banks::topic.eq(&bank.meta.topic),
-                    banks::replaced_documents.eq(&replaced),
                     banks::created_at.eq(t),
                     banks::updated_at.eq(t),
                     banks::owner_id.eq(actor.id),
@@ -179,22 +188,22 @@ pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> Query
                 report.added += 1;
             }
             Some(old) if old.content_hash == q.content_hash() => {
-                if old.state == "active" {
+                if old.state == QuestionState::Active {
                     report.unchanged += 1;
                 } else {
-                    set_state(conn, old.id, "active")?;
+                    set_state(conn, old.id, QuestionState::Active)?;
                     report.restored += 1;
                 }
             }
             Some(old) => {
-                set_state(conn, old.id, "superseded")?;
+                set_state(conn, old.id, QuestionState::Superseded)?;
                 insert_question(conn, bank_id, q, old.version + 1)?;
                 report.new_versions += 1;
             }
         }
     }
-    for old in latest.into_values().filter(|r| r.state == "active") {
-        set_state(conn, old.id, "retired")?;
+    for old in latest.into_values().filter(|r| r.state == QuestionState::Active) {
+        set_state(conn, old.id, QuestionState::Retired)?;
         report.retired += 1;
     }
     insert_audit(
@@ -270,7 +279,7 @@ pub struct ByDifficulty {
 pub fn list_bank_summaries(conn: &mut DbConnection) -> QueryResult<Vec<BankSummary>> {
     let all: Vec<BankRow> = banks::table.order(banks::slug.asc()).select(BankRow::as_select()).load(conn)?;
     let counts: Vec<(i64, String, i64)> = questions::table
-        .filter(questions::state.eq("active"))
+        .filter(questions::state.eq(QuestionState::Active.as_str()))
         .group_by((questions::bank_id, questions::difficulty))
         .select((questions::bank_id, questions::difficulty, diesel::dsl::count_star()))
         .load(conn)?;
@@ -320,7 +329,7 @@ pub fn load_bank(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Bank
     let Some(row) = find_bank(conn, slug)? else { return Ok(None) };
     let rows: Vec<QuestionRow> = questions::table
         .filter(questions::bank_id.eq(row.id))
-        .filter(questions::state.eq("active"))
+        .filter(questions::state.eq(QuestionState::Active.as_str()))
         .order(questions::key.asc())
         .select(QuestionRow::as_select())
         .load(conn)?;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::audit::{Actor, insert_audit};
 use super::schema::contests;
 use super::{DbConnection, now};
-use crate::domain::contest::{Audience, ContestSettings};
+use crate::domain::contest::{Audience, ContestSettings, ContestStatus};
 
 /// A stored contest.
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
@@ -71,7 +71,7 @@ pub fn insert_contest(conn: &mut DbConnection, s: &ContestSettings, owner: &Acto
             .values((
                 ContestForm::of(s),
                 contests::slug.eq(&s.slug),
-                contests::status.eq("active"),
+                contests::status.eq(ContestStatus::Active.as_str()),
                 contests::owner_id.eq(owner.id),
                 contests::created_at.eq(now()),
             ))

@@ -11,6 +11,7 @@ use super::audit::{Actor, insert_audit};
 use super::schema::{attempts, banks, question_fixes, questions, round_pool, rounds};
 use super::{DbConnection, from_json, lock_round, now, to_json};
 use crate::domain::attempt::AttemptState;
+use crate::domain::bank::QuestionState;
 use crate::domain::paper::{Blueprint, BlueprintRow, PoolQuestion};
 use crate::domain::reveal::Secrecy;
 use crate::domain::round::{Phase, RevealPolicy, RoundSettings, RoundStatus};
@@ -238,7 +239,7 @@ fn row_candidates(conn: &mut DbConnection, r: &BlueprintRow) -> QueryResult<Vec<
     let mut q = questions::table
         .inner_join(banks::table)
         .filter(banks::slug.eq(&r.bank))
-        .filter(questions::state.eq("active"))
+        .filter(questions::state.eq(QuestionState::Active.as_str()))
         .filter(questions::voided.eq(false))
         .select(questions::id)
         .order(questions::id.asc())

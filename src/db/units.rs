@@ -8,6 +8,30 @@ use super::audit::{Actor, insert_audit};
 use super::{DbConnection, schema::units};
 use crate::domain::units::UnitRow;
 
+/// What a units file sets on a unit, on insert and on update alike (its
+/// code identifies it and never changes).
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = units, treat_none_as_null = true)]
+struct UnitForm<'a> {
+    name: &'a str,
+    kind: &'a str,
+    parent_id: Option<i64>,
+    staff_count: i32,
+    population: Option<i32>,
+}
+
+impl<'a> UnitForm<'a> {
+    fn of(row: &'a UnitRow, parent_id: Option<i64>) -> Self {
+        UnitForm {
+            name: &row.name,
+            kind: &row.kind,
+            parent_id,
+            staff_count: row.staff_count,
+            population: row.population,
+        }
+    }
+}
+
 /// A stored unit.
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
 #[diesel(table_name = units)]
@@ -91,27 +115,12 @@ pub fn import_units(conn: &mut DbConnection, ordered: &[&UnitRow], actor: &Actor
                         report.unchanged += 1;
                         continue;
                     }
-                    diesel::update(units::table.find(u.id))
-                        .set((
-                            units::name.eq(&row.name),
-                            units::kind.eq(&row.kind),
-                            units::parent_id.eq(parent_id),
-                            units::staff_count.eq(row.staff_count),
-                            units::population.eq(row.population),
-                        ))
-                        .execute(conn)?;
+                    diesel::update(units::table.find(u.id)).set(UnitForm::of(row, parent_id)).execute(conn)?;
                     report.updated += 1;
                 }
                 None => {
                     let id: i64 = diesel::insert_into(units::table)
-                        .values((
-                            units::code.eq(&row.code),
-                            units::name.eq(&row.name),
-                            units::kind.eq(&row.kind),
-                            units::parent_id.eq(parent_id),
-                            units::staff_count.eq(row.staff_count),
-                            units::population.eq(row.population),
-                        ))
+                        .values((units::code.eq(&row.code), UnitForm::of(row, parent_id)))
                         .returning(units::id)
                         .get_result(conn)?;
                     id_of.insert(row.code.clone(), id);

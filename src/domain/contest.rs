@@ -77,6 +77,23 @@ pub const MAX_DESCRIPTION: usize = 2_000;
 /// Longest rules text.
 pub const MAX_RULES: usize = 20_000;
 
+/// The stored status of a contest. Contests have no draft stage (their
+/// rounds do); the column is written so a later stage can be added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContestStatus {
+    /// Created and visible to its audience once a round is published.
+    Active,
+}
+
+impl ContestStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContestStatus::Active => "active",
+        }
+    }
+}
+
 impl ContestSettings {
     /// Checks and normalizes (NFC, trimmed) what was entered.
     pub fn parse(

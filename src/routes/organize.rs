@@ -10,7 +10,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::session::Staff;
 use crate::db::rounds::Round;
 use crate::domain::bank::Difficulty;
-use crate::domain::contest::ContestSettings;
+use crate::domain::contest::{Audience, ContestSettings};
 use crate::domain::paper::BlueprintRow;
 use crate::domain::round::RoundDraft;
 use crate::domain::time::{format_vn, parse_vn_local, to_vn_local};
@@ -29,7 +29,7 @@ async fn contests_ctx(state: &AppState, user: &CurrentUser) -> AppResult<Value> 
         .map(|c| json!({ "slug": c.slug, "title": c.title, "audience": c.audience.label(), "created": format_vn(c.created_at) }))
         .collect();
     Ok(
-        json!({ "title": "Cuộc thi", "contests": mine, "form": { "slug": "", "title": "", "description": "", "audience": "officials" } }),
+        json!({ "title": "Cuộc thi", "contests": mine, "form": { "slug": "", "title": "", "description": "", "audience": Audience::Officials.as_str() } }),
     )
 }
 
