@@ -19,16 +19,32 @@ use crate::state::AppState;
 
 /// Sets up logging: `RUST_LOG` filters (default `info`), text or JSON lines.
 pub fn init_tracing(format: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     use std::io::IsTerminal;
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal());
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A second initialisation (tests) keeps the first subscriber.
-    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let _ = tracing::dispatcher::set_global_default(log_dispatch(
+        format,
+        filter,
+        std::io::stderr,
+        std::io::stderr().is_terminal(),
+    ));
+}
+
+/// The log subscriber, writing to `writer`: `json`, or one text line per
+/// event. Field values are escaped either way (a newline typed into a form
+/// never starts a line of its own).
+pub fn log_dispatch<W>(format: &str, filter: tracing_subscriber::EnvFilter, writer: W, ansi: bool) -> tracing::Dispatch
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer).with_ansi(ansi);
+    if format == "json" {
+        tracing::Dispatch::new(builder.json().finish())
+    } else {
+        tracing::Dispatch::new(builder.finish())
+    }
 }
 
 /// Labels of a request.

@@ -179,16 +179,7 @@ pub fn banks_import(settings: &Settings, paths: &[PathBuf], bank: Option<&str>) 
     let mut conn = db.writer()?;
     let reports = banks::import_banks(&mut conn, &banks, &Actor::cli())?;
     for r in reports {
-        println!(
-            "{}{}: thêm {}, phiên bản mới {}, giữ nguyên {}, ngừng dùng {}, dùng lại {}",
-            r.slug,
-            if r.created { " (mới)" } else { "" },
-            r.added,
-            r.new_versions,
-            r.unchanged,
-            r.retired,
-            r.restored
-        );
+        println!("{r}");
     }
     Ok(OK)
 }

@@ -94,6 +94,23 @@ pub struct BankImportReport {
     pub restored: usize,
 }
 
+impl std::fmt::Display for BankImportReport {
+    /// The one-line summary the CLI prints and the upload page shows.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}{}: thêm {}, phiên bản mới {}, giữ nguyên {}, ngừng dùng {}, dùng lại {}",
+            self.slug,
+            if self.created { " (mới)" } else { "" },
+            self.added,
+            self.new_versions,
+            self.unchanged,
+            self.retired,
+            self.restored
+        )
+    }
+}
+
 fn insert_question(conn: &mut DbConnection, bank_id: i64, q: &Question, version: i32) -> QueryResult<()> {
     let options =
         serde_json::to_string(&q.options).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;

@@ -138,22 +138,3 @@ pub fn import_units(conn: &mut DbConnection, ordered: &[&UnitRow], actor: &Actor
         Ok(report)
     })
 }
-
-/// The ids of a unit and every unit under it (units are few: computed in memory).
-pub fn subtree_ids(all: &[Unit], root: i64) -> Vec<i64> {
-    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-    for u in all {
-        if let Some(p) = u.parent_id {
-            children.entry(p).or_default().push(u.id);
-        }
-    }
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        if let Some(c) = children.get(&out[i]) {
-            out.extend(c.iter().copied());
-        }
-        i += 1;
-    }
-    out
-}

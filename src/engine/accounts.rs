@@ -17,6 +17,12 @@ use crate::db::users::{
 use crate::domain::people::{NewAccount, NewPassword, Username};
 use crate::error::{AppError, AppResult};
 
+/// Logs a failed login. Debug formatting escapes what the user typed, so
+/// a newline in a login name cannot forge a log line.
+fn log_login_failed(username: &str, client_ip: &str) {
+    tracing::info!(username = ?username, client_ip = ?client_ip, "login failed");
+}
+
 fn bad_credentials() -> AppError {
     AppError::BadCredentials("Tên đăng nhập hoặc mật khẩu không đúng.".into())
 }
@@ -65,7 +71,7 @@ impl Engine {
             None => None,
         };
         if user.is_none() && limits.unknown_per_address.is_full(client_ip, UNKNOWN_PER_WINDOW, now) {
-            tracing::info!(username = ?shown, client_ip, "login refused: too many unknown usernames from this address");
+            tracing::info!(username = ?shown, client_ip = ?client_ip, "login refused: too many unknown usernames from this address");
             return Err(slow_down(Duration::minutes(1)));
         }
         let verified = self.hasher.verify(user.as_ref().map(|u| u.password_hash.clone()), password.to_string()).await?;
@@ -89,8 +95,7 @@ impl Engine {
                 if found.is_none() {
                     limits.unknown_per_address.record(client_ip, UNKNOWN_PER_WINDOW, now);
                 }
-                // Debug formatting escapes what the user typed: no forged log lines.
-                tracing::info!(username = ?shown, client_ip, "login failed");
+                log_login_failed(&shown, client_ip);
                 Err(bad_credentials())
             }
         }
@@ -206,5 +211,50 @@ impl Engine {
         let (uid, actor) = (unit.id, admin.actor());
         self.write(move |c| move_to_unit(c, id, uid, &actor)).await?;
         Ok((target, unit.name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// Collects what the log subscriber writes.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn logged(format: &str, username: &str) -> String {
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let dispatch = crate::telemetry::log_dispatch(
+            format,
+            tracing_subscriber::EnvFilter::new("info"),
+            move || writer.clone(),
+            false,
+        );
+        tracing::dispatcher::with_default(&dispatch, || super::log_login_failed(username, "10.0.0.1\r\nx"));
+        String::from_utf8(sink.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_newline_in_a_login_name_does_not_forge_a_log_line() {
+        let forged = "ai\n2026-12-02T08:00:00Z  INFO login username=\"admin\"\u{1b}[2K";
+        for format in ["text", "json"] {
+            let out = logged(format, forged);
+            assert_eq!(out.lines().count(), 1, "{format}: {out:?}");
+            assert!(out.ends_with('\n'), "{format}: {out:?}");
+            assert!(!out.contains('\r') && !out.contains('\u{1b}'), "{format}: {out:?}");
+            assert!(out.contains("login failed"), "{format}: {out:?}");
+        }
     }
 }

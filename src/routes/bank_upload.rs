@@ -137,22 +137,7 @@ pub async fn import(
         }
         Err(e) => return Err(e),
     };
-    let flash = reports
-        .iter()
-        .map(|r| {
-            format!(
-                "Đã nhập ngân hàng {}{}: thêm {}, phiên bản mới {}, giữ nguyên {}, ngừng dùng {}, dùng lại {}.",
-                r.slug,
-                if r.created { " (mới)" } else { "" },
-                r.added,
-                r.new_versions,
-                r.unchanged,
-                r.retired,
-                r.restored
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flash = reports.iter().map(|r| format!("Đã nhập ngân hàng {r}.")).collect::<Vec<_>>().join(" ");
     let banks = banks_ctx(&state).await?;
     render(
         &state,
