@@ -126,6 +126,8 @@ pub struct Settings {
     pub load_shipped_data: bool,
     /// On an empty database, create a demo contest, round and official (`HOITHI_DEMO=0` turns it off).
     pub demo: bool,
+    /// Per-address limits (`HOITHI_LIMIT_*`).
+    pub limits: crate::limits::Limits,
 }
 
 /// A setting that cannot be used.
@@ -286,6 +288,7 @@ impl Settings {
             log_format,
             load_shipped_data: true,
             demo,
+            limits: crate::limits::Limits::from_env(env).map_err(SettingsError::Invalid)?,
         })
     }
 

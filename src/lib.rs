@@ -18,6 +18,7 @@ pub mod db;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod limits;
 pub mod markdown;
 pub mod routes;
 pub mod startup;

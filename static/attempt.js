@@ -35,10 +35,13 @@
     var pos = positions[0], sent = pending[pos];
     inflight = true;
     var s = stateOf(pos); if (s) s.textContent = "Đang lưu…";
-    fetch("/api/v1/attempts/" + attempt + "/items/" + pos, {
+    // "p" is the prediction question, saved like an answer.
+    var url = "/api/v1/attempts/" + attempt + (pos === "p" ? "/prediction" : "/items/" + pos);
+    var body = pos === "p" ? { prediction: sent } : { choices: sent };
+    fetch(url, {
       method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ choices: sent })
+      body: JSON.stringify(body)
     }).then(function (r) {
       inflight = false;
       if (r.ok) {
@@ -67,6 +70,13 @@
   }
 
   form.addEventListener("change", function (e) {
+    if (e.target.name === "prediction") {
+      var v = e.target.value.trim();
+      if (!/^\d{1,9}$/.test(v)) return;
+      pending.p = Number(v);
+      persist(); say("Đang lưu…", ""); flush();
+      return;
+    }
     var m = /^q(\d+)$/.exec(e.target.name || "");
     if (!m) return;
     pending[m[1]] = choices(m[1]);
@@ -78,6 +88,7 @@
 
   // Answers chosen before a reload that never reached the server: put them back and send them.
   Object.keys(pending).forEach(function (pos) {
+    if (pos === "p") { var p = form.querySelector('input[name="prediction"]'); if (p) p.value = pending.p; return; }
     form.querySelectorAll('input[name="q' + pos + '"]').forEach(function (i) { i.checked = pending[pos].indexOf(Number(i.value)) >= 0; });
   });
   flush();
@@ -120,7 +131,12 @@
   setInterval(resync, 30000);
 
   function tick() {
-    var left = Math.max(0, endAt - Date.now());
+    // With the prediction question left empty, a submit before the deadline
+    // is refused: the automatic one then waits until just after it (inside
+    // the grace period), when the paper ends with what it has.
+    var p = form.querySelector('input[name="prediction"]');
+    var wait = p && p.value.trim() === "" ? EARLY_MS + 1000 : 0;
+    var left = Math.max(0, endAt + wait - Date.now());
     var s = Math.ceil(left / 1000);
     clock.textContent = String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
     if (s <= warnAt) clock.className = "late";

@@ -8,3 +8,26 @@
     if (question && !window.confirm(question)) e.preventDefault();
   });
 })();
+
+// A select that says `data-filter` gets a box above it that narrows its
+// options as one types (diacritics ignored: "le loi" finds "Lê Lợi").
+(function () {
+  "use strict";
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+  var selects = document.querySelectorAll("select[data-filter]");
+  Array.prototype.forEach.call(selects, function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.placeholder = "Gõ để tìm…";
+    box.setAttribute("aria-label", "Tìm trong danh sách");
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var q = fold(box.value.trim());
+      Array.prototype.forEach.call(select.options, function (o) {
+        o.hidden = q !== "" && o.value !== "" && fold(o.text).indexOf(q) < 0;
+      });
+    });
+  });
+})();

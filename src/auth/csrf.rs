@@ -40,7 +40,8 @@ pub fn token(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'sta
     (t, Some(sign(state, cookie)))
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares secrets without leaking where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -3,6 +3,7 @@
 
 pub mod csrf;
 pub mod keys;
+pub mod participant;
 pub mod password;
 pub mod ratelimit;
 pub mod session;

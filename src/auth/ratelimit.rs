@@ -33,21 +33,36 @@ pub const UNKNOWN_PER_WINDOW: usize = 30;
 const MAX_KEYS: usize = 100_000;
 
 /// Failures per key with a doubling delay.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Backoff {
     failures: Mutex<HashMap<String, (u32, NaiveDateTime)>>,
+    free: u32,
+    max_delay: Duration,
+}
+
+impl Default for Backoff {
+    /// The login limit: [`FREE_FAILURES`] free, then up to [`MAX_DELAY`].
+    fn default() -> Self {
+        Self::new(FREE_FAILURES, MAX_DELAY)
+    }
 }
 
 impl Backoff {
+    /// `free` failures cost nothing; then the delay doubles from one
+    /// second up to `max_delay`.
+    pub fn new(free: u32, max_delay: Duration) -> Self {
+        Self { failures: Mutex::default(), free, max_delay }
+    }
+
     /// How long `key` must still wait at `now`, if at all.
     pub fn wait(&self, key: &str, now: NaiveDateTime) -> Option<Duration> {
         let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let (n, last) = *map.get(key)?;
-        if now - last >= WINDOW || n < FREE_FAILURES {
+        if now - last >= WINDOW || n < self.free {
             return None;
         }
-        let doublings = (n - FREE_FAILURES).min(20);
-        let delay = (Duration::seconds(1) * 2i32.pow(doublings)).min(MAX_DELAY);
+        let doublings = (n - self.free).min(20);
+        let delay = (Duration::seconds(1) * 2i32.pow(doublings)).min(self.max_delay);
         let until = last + delay;
         (now < until).then(|| until - now)
     }

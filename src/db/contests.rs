@@ -7,6 +7,7 @@ use super::audit::{Actor, insert_audit};
 use super::schema::contests;
 use super::{DbConnection, now};
 use crate::domain::contest::{Audience, ContestSettings, ContestStatus};
+use crate::domain::resident::RegistrationRules;
 
 /// A stored contest.
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
@@ -33,6 +34,33 @@ pub struct Contest {
     pub created_at: NaiveDateTime,
     /// Changed (UTC).
     pub updated_at: NaiveDateTime,
+    /// What residents are asked.
+    #[diesel(embed)]
+    pub registration: StoredRegistration,
+}
+
+/// A contest's registration rules as stored.
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = contests, treat_none_as_null = true)]
+pub struct StoredRegistration {
+    requires_id_number: bool,
+    min_age: Option<i32>,
+    unit_kinds: String,
+}
+
+impl StoredRegistration {
+    fn of(r: &RegistrationRules) -> Self {
+        Self { requires_id_number: r.requires_id_number, min_age: r.min_age, unit_kinds: r.kinds_stored() }
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> RegistrationRules {
+        RegistrationRules {
+            requires_id_number: self.requires_id_number,
+            min_age: self.min_age,
+            unit_kinds: self.unit_kinds.split(',').filter(|k| !k.is_empty()).map(str::to_string).collect(),
+        }
+    }
 }
 
 /// The columns a contest's settings fill, for both insert and update: a
@@ -46,6 +74,8 @@ struct ContestForm<'a> {
     audience: &'static str,
     show_names: bool,
     updated_at: NaiveDateTime,
+    #[diesel(embed)]
+    registration: StoredRegistration,
 }
 
 impl<'a> ContestForm<'a> {
@@ -57,6 +87,7 @@ impl<'a> ContestForm<'a> {
             audience: s.audience.as_str(),
             show_names: s.show_names,
             updated_at: now(),
+            registration: StoredRegistration::of(&s.registration),
         }
     }
 }
@@ -116,6 +147,7 @@ impl Contest {
             rules: self.rules.clone(),
             audience: self.audience,
             show_names: self.show_names,
+            registration: self.registration.rules(),
         }
     }
 }

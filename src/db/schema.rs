@@ -76,6 +76,9 @@ diesel::table! {
         owner_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        requires_id_number -> Bool,
+        min_age -> Nullable<Integer>,
+        unit_kinds -> Text,
     }
 }
 
@@ -116,6 +119,8 @@ diesel::table! {
         id_last4 -> Nullable<Text>,
         unit_id -> Nullable<BigInt>,
         created_at -> Timestamp,
+        device_id -> Nullable<Text>,
+        consented_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,5 +1,7 @@
 //! A contest's settings: who it is for and how its public boards show people.
 
+use super::resident::RegistrationRules;
+
 /// Who may take a contest's rounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,6 +30,11 @@ impl Audience {
     /// Parses a stored or submitted name.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == s.trim())
+    }
+
+    /// Whether residents (registered per contest, no password) take part.
+    pub fn admits_public(self) -> bool {
+        matches!(self, Audience::Public | Audience::Both)
     }
 
     /// Whether officials (accounts tied to a unit) take part.
@@ -68,6 +75,8 @@ pub struct ContestSettings {
     /// Officials' full names on public boards; off by default, so boards
     /// show the family name and initials. Residents are always masked.
     pub show_names: bool,
+    /// What residents are asked when they register.
+    pub registration: RegistrationRules,
 }
 
 /// Longest title.
@@ -127,7 +136,15 @@ impl ContestSettings {
         }
         let audience = Audience::parse(audience)
             .ok_or_else(|| "Đối tượng dự thi phải là officials, public hoặc both.".to_string())?;
-        Ok(Self { slug: slug.to_string(), title, description, rules, audience, show_names })
+        Ok(Self {
+            slug: slug.to_string(),
+            title,
+            description,
+            rules,
+            audience,
+            show_names,
+            registration: RegistrationRules::default(),
+        })
     }
 }
 

@@ -9,6 +9,7 @@ pub mod grading;
 pub mod paper;
 pub mod people;
 pub mod ranking;
+pub mod resident;
 pub mod reveal;
 pub mod rollup;
 pub mod round;

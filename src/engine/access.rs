@@ -3,6 +3,7 @@
 //! role checks; the use cases call the ownership checks on what they load.
 
 use crate::auth::CurrentUser;
+use crate::db::attempts::Participant;
 use crate::db::banks::BankRow;
 use crate::db::contests::Contest;
 use crate::db::rounds::Round;
@@ -56,27 +57,40 @@ pub fn sees_round(user: Option<&CurrentUser>, round: &Round, contest: &Contest) 
     round.is_published() || user.is_some_and(|u| manages_contest(u, contest))
 }
 
-/// Who takes a round: today an account; residents join with the public-rounds work.
+/// Who takes a round: an account, or a resident registered on this device.
 #[derive(Clone, Debug)]
 pub enum Entrant {
     /// A logged-in account.
     Account(CurrentUser),
+    /// A resident: the entries (one per contest) this device holds.
+    Resident(Vec<Participant>),
 }
 
 impl Entrant {
-    /// The account behind it.
-    pub fn account(&self) -> &CurrentUser {
+    /// The account behind it, if any.
+    pub fn account(&self) -> Option<&CurrentUser> {
         match self {
-            Entrant::Account(u) => u,
+            Entrant::Account(u) => Some(u),
+            Entrant::Resident(_) => None,
+        }
+    }
+
+    /// The resident's entry in a contest.
+    pub fn resident_in(&self, contest_id: i64) -> Option<&Participant> {
+        match self {
+            Entrant::Account(_) => None,
+            Entrant::Resident(ps) => ps.iter().find(|p| p.contest_id == contest_id),
         }
     }
 
     /// Whether it may take the rounds of a contest: officials and unit
     /// managers when the contest is for officials; organizers and admins
-    /// always (to try a round out, unranked).
+    /// always (to try a round out, unranked); residents in a contest for
+    /// residents they registered for.
     pub fn may_enter(&self, contest: &Contest) -> bool {
         match self {
             Entrant::Account(u) => is_staff(u.role) || contest.audience.admits_officials(),
+            Entrant::Resident(_) => contest.audience.admits_public() && self.resident_in(contest.id).is_some(),
         }
     }
 
@@ -84,13 +98,15 @@ impl Entrant {
     pub fn is_ranked(&self) -> bool {
         match self {
             Entrant::Account(u) => !is_staff(u.role),
+            Entrant::Resident(_) => true,
         }
     }
 
     /// Whether a participant row is this entrant's.
-    pub fn owns(&self, participant: &crate::db::attempts::Participant) -> bool {
+    pub fn owns(&self, participant: &Participant) -> bool {
         match self {
             Entrant::Account(u) => participant.user_id == Some(u.id),
+            Entrant::Resident(ps) => ps.iter().any(|p| p.id == participant.id),
         }
     }
 }

@@ -8,9 +8,9 @@ use super::Engine;
 use super::access::Entrant;
 use super::views::{AttemptView, ItemView, ResultView, ReviewItem};
 use crate::db::attempts::{
-    Attempt, AttemptError, ItemFull, StartError, finalize_if_expired, find_attempt, find_participant,
-    find_participant_of_user, list_user_attempts, load_items, participant_for_user, save_answer, start_attempt,
-    submit as submit_attempt,
+    Attempt, AttemptError, ItemFull, StartError, Whose, finalize_if_expired, find_attempt, find_participant,
+    find_participant_of_user, list_attempts_of, load_items, participant_for_user, save_answer, save_prediction,
+    start_attempt, submit as submit_attempt,
 };
 use crate::db::boards::position;
 use crate::db::contests::{Contest, find_contest_by_id};
@@ -29,6 +29,22 @@ fn no_attempt() -> AppError {
     AppError::NotFound("Không có bài thi này.".into())
 }
 
+/// Why an entrant may not take a contest's rounds, in a sentence that says
+/// how to take part.
+fn not_yours(who: &Entrant, contest: &Contest) -> AppError {
+    match who {
+        Entrant::Account(_) if contest.audience.admits_public() => AppError::Denied(format!(
+            "Cuộc thi này dành cho người dân và không dùng tài khoản cán bộ. Để dự thi, hãy đăng xuất rồi đăng ký \
+             bằng số điện thoại tại /c/{}.",
+            contest.slug
+        )),
+        Entrant::Resident(_) if contest.audience.admits_public() => {
+            AppError::Denied(format!("Bạn chưa đăng ký dự thi cuộc thi này. Hãy đăng ký tại /c/{}.", contest.slug))
+        }
+        _ => AppError::Denied("Cuộc thi này dành cho cán bộ, công chức, viên chức có tài khoản: hãy đăng nhập.".into()),
+    }
+}
+
 /// The message for a refused answer or submit.
 fn attempt_error(e: AttemptError) -> AppError {
     match e {
@@ -43,6 +59,15 @@ fn attempt_error(e: AttemptError) -> AppError {
 
 /// Highest prediction accepted.
 pub const MAX_PREDICTION: i64 = 100_000_000;
+
+fn check_prediction(p: Option<i64>) -> AppResult<()> {
+    match p {
+        Some(p) if !(0..=MAX_PREDICTION).contains(&p) => {
+            Err(AppError::Invalid(format!("Số dự đoán phải là số nguyên từ 0 đến {MAX_PREDICTION}.")))
+        }
+        _ => Ok(()),
+    }
+}
 
 impl Engine {
     /// A round and its contest; "no such round" is the only 404 (a busy
@@ -78,13 +103,19 @@ impl Engine {
     /// Starts (or resumes) an attempt; returns it, its round and whether it is new.
     pub async fn start(&self, who: &Entrant, round_id: i64) -> AppResult<(Attempt, Round, bool)> {
         let (mut round, contest) = self.round_and_contest(round_id).await?;
-        if !round.is_published() || !who.may_enter(&contest) {
+        if !round.is_published() {
             return Err(no_round());
         }
-        let user = who.account().clone();
-        let (cid, t) = (contest.id, self.now());
-        let participant =
-            self.write(move |c| participant_for_user(c, cid, user.id, &user.full_name, user.unit_id, t)).await?;
+        if !who.may_enter(&contest) {
+            return Err(not_yours(who, &contest));
+        }
+        let participant = match who {
+            Entrant::Account(user) => {
+                let (user, cid, t) = (user.clone(), contest.id, self.now());
+                self.write(move |c| participant_for_user(c, cid, user.id, &user.full_name, user.unit_id, t)).await?
+            }
+            Entrant::Resident(_) => who.resident_in(contest.id).cloned().ok_or_else(no_round)?,
+        };
         let ranked = who.is_ranked();
         for _ in 0..3 {
             let pool = self.draw_pool(&round).await?;
@@ -179,6 +210,7 @@ impl Engine {
             deadline_at: rfc3339_vn(attempt.deadline_at),
             remaining_ms: if attempt.is_final() { 0 } else { timing::remaining_ms(t, attempt.deadline_at) },
             prediction_question: round.settings.prediction,
+            prediction: attempt.prediction,
             items: items
                 .iter()
                 .map(|i| ItemView {
@@ -251,20 +283,41 @@ impl Engine {
         self.write(move |c| save_answer(c, aid, &round, position, &choices, t)).await?.map_err(attempt_error)
     }
 
-    /// Submits (a second submit returns the first result).
+    /// Saves the answer to the prediction question, like an answer.
+    pub async fn save_prediction(&self, who: &Entrant, id: i64, prediction: i64) -> AppResult<NaiveDateTime> {
+        check_prediction(Some(prediction))?;
+        let (attempt, round, _) = self.own_attempt_as_stored(who, id).await?;
+        if !round.settings.prediction {
+            return Err(AppError::Invalid("Vòng thi này không có câu dự đoán.".into()));
+        }
+        let (aid, t) = (attempt.id, self.now());
+        self.write(move |c| save_prediction(c, aid, &round, prediction, t)).await?.map_err(attempt_error)
+    }
+
+    /// Submits (a second submit returns the first result). In a round with
+    /// the prediction question, a submit before the deadline needs a
+    /// prediction, given now or saved before (422 otherwise); after the
+    /// deadline, within the grace period, the attempt ends with what it has.
     pub async fn submit(
         &self,
         who: &Entrant,
         id: i64,
         prediction: Option<i64>,
     ) -> AppResult<(Attempt, Round, Contest)> {
-        if let Some(p) = prediction
-            && !(0..=MAX_PREDICTION).contains(&p)
-        {
-            return Err(AppError::Invalid(format!("Số dự đoán phải từ 0 đến {MAX_PREDICTION}.")));
-        }
+        check_prediction(prediction)?;
         let (attempt, round, contest) = self.own_attempt_as_stored(who, id).await?;
         let prediction = if round.settings.prediction { prediction } else { None };
+        let t = self.now();
+        if round.settings.prediction
+            && !attempt.is_final()
+            && prediction.is_none()
+            && attempt.prediction.is_none()
+            && t <= attempt.deadline_at
+        {
+            return Err(AppError::Invalid(
+                "Hãy trả lời câu dự đoán (số người trả lời đúng tất cả các câu hỏi) trước khi nộp bài.".into(),
+            ));
+        }
         let (aid, r, t) = (attempt.id, round.clone(), self.now());
         let done = self.write(move |c| submit_attempt(c, aid, &r, prediction, t)).await?.map_err(attempt_error)?;
         Ok((done, round, contest))
@@ -303,12 +356,15 @@ impl Engine {
         }
     }
 
-    /// Every attempt of an account, newest first, with its round.
+    /// Every attempt of an entrant, newest first, with its round.
     pub async fn history(&self, who: &Entrant) -> AppResult<Vec<(Attempt, Round)>> {
-        let uid = who.account().id;
+        let whose = match who {
+            Entrant::Account(u) => Whose::User(u.id),
+            Entrant::Resident(ps) => Whose::Participants(ps.iter().map(|p| p.id).collect()),
+        };
         self.read(move |c| {
             let mut out = Vec::new();
-            for a in list_user_attempts(c, uid)? {
+            for a in list_attempts_of(c, &whose)? {
                 let r = find_round(c, a.round_id)?;
                 out.push((a, r));
             }
@@ -319,8 +375,14 @@ impl Engine {
 
     /// The participant id of an entrant in a contest, if it has taken part.
     pub async fn participant_in(&self, who: &Entrant, contest: &Contest) -> AppResult<Option<i64>> {
-        let (cid, uid) = (contest.id, who.account().id);
-        Ok(self.read(move |c| find_participant_of_user(c, cid, uid)).await?.map(|p| p.id))
+        let cid = contest.id;
+        match who {
+            Entrant::Account(u) => {
+                let uid = u.id;
+                Ok(self.read(move |c| find_participant_of_user(c, cid, uid)).await?.map(|p| p.id))
+            }
+            Entrant::Resident(_) => Ok(who.resident_in(cid).map(|p| p.id)),
+        }
     }
 
     /// The unit of the participant of an attempt.

@@ -65,7 +65,7 @@ impl Engine {
     }
 
     /// The unit names by id.
-    async fn unit_names(&self) -> AppResult<HashMap<i64, String>> {
+    pub async fn unit_names(&self) -> AppResult<HashMap<i64, String>> {
         Ok(self.read(list_units).await?.into_iter().map(|u| (u.id, u.name)).collect())
     }
 

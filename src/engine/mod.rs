@@ -12,6 +12,7 @@ pub mod attempts;
 pub mod banks;
 pub mod boards;
 pub mod fixes;
+pub mod residents;
 pub mod rounds;
 pub mod sweeper;
 pub mod views;
@@ -46,6 +47,8 @@ pub struct Engine {
     pub hasher: Hasher,
     clock: Arc<dyn Clock>,
     login_limits: Arc<LoginLimits>,
+    /// Limits on residents' registrations and codes.
+    resident_limits: Arc<residents::ResidentLimits>,
     /// Draw pools of published rounds, by (round, pool version): thousands
     /// of starts in one minute read a round's pool once.
     draw_pools: Arc<Mutex<DrawPools>>,
@@ -60,7 +63,17 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// An engine over `db`.
     pub fn new(db: Db, settings: Arc<Settings>, keys: Keys, hasher: Hasher, clock: Arc<dyn Clock>) -> Self {
-        Self { db, settings, keys, hasher, clock, login_limits: Arc::default(), draw_pools: Arc::default() }
+        let resident_limits = Arc::new(residents::ResidentLimits::new(&settings.limits));
+        Self {
+            db,
+            settings,
+            keys,
+            hasher,
+            clock,
+            login_limits: Arc::default(),
+            resident_limits,
+            draw_pools: Arc::default(),
+        }
     }
 
     /// Now, by the engine's clock.

@@ -95,6 +95,8 @@ pub struct AttemptView {
     pub remaining_ms: i64,
     /// Whether submitting asks "how many people will answer everything right?".
     pub prediction_question: bool,
+    /// The prediction saved so far.
+    pub prediction: Option<i64>,
     /// The paper.
     pub items: Vec<ItemView>,
     /// Once final.
@@ -122,6 +124,14 @@ pub struct ContestView {
     pub rules: String,
     /// Officials' full names on public boards (residents are always masked).
     pub show_names: bool,
+    /// Residents must give their CCCD number.
+    pub requires_id_number: bool,
+    /// Residents' minimum age by birth year.
+    pub min_age: Option<i32>,
+    /// Unit kinds residents may choose (empty: every unit).
+    pub unit_kinds: Vec<String>,
+    /// The join page residents open (`/c/{slug}`).
+    pub join_url: String,
 }
 
 impl ContestView {
@@ -135,6 +145,10 @@ impl ContestView {
             audience: c.audience.as_str().into(),
             rules: c.rules.clone(),
             show_names: c.show_names,
+            requires_id_number: c.registration.rules().requires_id_number,
+            min_age: c.registration.rules().min_age,
+            unit_kinds: c.registration.rules().unit_kinds,
+            join_url: format!("/c/{}", c.slug),
         }
     }
 }

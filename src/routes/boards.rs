@@ -5,10 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::BoardQuery;
-use crate::auth::session::MaybeUser;
+use crate::auth::participant::MaybeEntrant;
 use crate::db::units::list_units;
 use crate::domain::time::format_vn;
-use crate::engine::access::Entrant;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::templates::page;
@@ -21,12 +20,12 @@ fn seconds(ms: i64) -> String {
 pub async fn contest_page(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: MaybeUser,
+    who: MaybeEntrant,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let contest = state.contest(&slug).await?;
     let t = state.now();
-    let me = user.0.map(Entrant::Account);
+    let me = who.0;
     let may_enter = me.as_ref().is_some_and(|m| m.may_enter(&contest));
     let rounds: Vec<Value> = state
         .visible_rounds(None, &contest)
@@ -47,6 +46,7 @@ pub async fn contest_page(
         json!({
             "title": contest.title, "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description },
             "rules_html": crate::markdown::to_html(&contest.rules), "rounds": rounds,
+            "join": contest.audience.admits_public() && !may_enter,
         }),
     )
 }
@@ -81,12 +81,12 @@ pub async fn standings_page(
 pub async fn leaderboard_page(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: MaybeUser,
+    who: MaybeEntrant,
     id: web::Path<i64>,
     q: web::Query<BoardQuery>,
 ) -> AppResult<HttpResponse> {
     let (round, contest) = state.public_round(*id).await?;
-    let me = user.0.map(Entrant::Account);
+    let me = who.0;
     let board = state
         .board(&round, &contest, q.unit.as_deref(), q.limit.unwrap_or(50), q.offset.unwrap_or(0), me.as_ref())
         .await?;

@@ -3,22 +3,21 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::auth::session::MaybeUser;
+use crate::auth::participant::MaybeEntrant;
 use crate::db::contests::list_contests;
 use crate::db::rounds::list_published_rounds;
 use crate::domain::time::format_vn;
-use crate::engine::access::Entrant;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::templates::page;
 
 /// Welcome; the rounds open to the user; every published round's boards.
-pub async fn index(state: web::Data<AppState>, req: HttpRequest, user: MaybeUser) -> AppResult<HttpResponse> {
+pub async fn index(state: web::Data<AppState>, req: HttpRequest, who: MaybeEntrant) -> AppResult<HttpResponse> {
     let banks = state.bank_summaries().await?;
     let (rounds, contests) = state.read(|c| Ok((list_published_rounds(c)?, list_contests(c)?))).await?;
     let questions: i64 = banks.iter().map(|b| b.questions).sum();
     let t = state.now();
-    let me = user.0.map(Entrant::Account);
+    let me = who.0;
     let with_contest = rounds.iter().filter_map(|r| contests.iter().find(|c| c.id == r.contest_id).map(|c| (r, c)));
     let open: Vec<Value> = match &me {
         Some(who) => with_contest

@@ -64,9 +64,11 @@ pub async fn api_csrf(
             .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
         let scripted = req.headers().contains_key(REQUESTED_WITH);
         if !json && !scripted {
-            // Only a session can be abused; anonymous calls get their 401 from the handler.
-            let logged_in = crate::auth::session::load(req.request()).await?.is_some();
-            if logged_in {
+            // Only an ambient credential (an account session or a resident's
+            // participant cookie) can be abused; anonymous calls get their
+            // 401 from the handler.
+            let carries_one = crate::auth::participant::load_entrant(req.request()).await?.is_some();
+            if carries_one {
                 return Err(AppError::Denied(
                     "Yêu cầu ghi vào API cần Content-Type: application/json hoặc tiêu đề X-Requested-With.".into(),
                 )

@@ -10,6 +10,7 @@ pub mod bank_upload;
 pub mod boards;
 pub mod health;
 pub mod home;
+pub mod join;
 pub mod organize;
 pub mod play;
 pub mod questions;

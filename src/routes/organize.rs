@@ -12,6 +12,7 @@ use crate::db::rounds::Round;
 use crate::domain::bank::Difficulty;
 use crate::domain::contest::{Audience, ContestSettings};
 use crate::domain::paper::BlueprintRow;
+use crate::domain::resident::RegistrationRules;
 use crate::domain::round::RoundDraft;
 use crate::domain::time::{format_vn, parse_vn_local, to_vn_local};
 use crate::error::{AppError, AppResult};
@@ -34,14 +35,17 @@ async fn contests_ctx(state: &AppState, user: &CurrentUser) -> AppResult<Value> 
 }
 
 fn contest_settings(form: &CsrfForm, slug: &str) -> Result<ContestSettings, String> {
-    ContestSettings::parse(
+    let mut s = ContestSettings::parse(
         slug,
         form.field("title"),
         form.field("description"),
         form.field("rules"),
         form.field("audience"),
         form.checked("show_names"),
-    )
+    )?;
+    s.registration =
+        RegistrationRules::parse(form.checked("requires_id_number"), form.field("min_age"), form.field("unit_kinds"))?;
+    Ok(s)
 }
 
 /// `GET /admin/contests`.
@@ -174,9 +178,11 @@ async fn contest_ctx(state: &AppState, user: &CurrentUser, slug: &str, form: Opt
         .iter()
         .map(|r| json!({ "id": r.id, "number": r.number, "title": r.settings.title, "phase": r.phase(t).as_str(), "opens": format_vn(r.settings.opens_at), "closes": format_vn(r.settings.closes_at), "practice": r.settings.practice }))
         .collect();
+    let rules = contest.registration.rules();
     Ok(json!({
         "title": contest.title,
-        "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description, "rules": contest.rules, "audience": contest.audience.as_str(), "show_names": contest.show_names },
+        "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description, "rules": contest.rules, "audience": contest.audience.as_str(), "show_names": contest.show_names,
+                     "requires_id_number": rules.requires_id_number, "min_age": rules.min_age, "unit_kinds": rules.kinds_stored() },
         "rounds": rounds,
         "banks": state.bank_summaries().await?,
         "round_form": form.unwrap_or_else(|| round_form_values(&default_draft(t))),

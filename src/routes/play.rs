@@ -5,26 +5,35 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::see_other;
-use crate::auth::CurrentUser;
 use crate::auth::csrf::CsrfForm;
+use crate::auth::participant::MaybeEntrant;
 use crate::domain::bank::letter;
 use crate::domain::round::RevealPolicy;
 use crate::domain::time::format_vn;
 use crate::domain::timing;
 use crate::engine::access::Entrant;
 use crate::engine::views::AttemptView;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::templates::page;
 
 /// `POST /rounds/{id}/start`: starts or resumes, then shows the paper.
+/// Without an account or a participant cookie, a resident is sent to the
+/// contest's join page (officials: to the login page).
 pub async fn start(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    who: MaybeEntrant,
     id: web::Path<i64>,
     _form: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    let (attempt, _, _) = state.start(&Entrant::Account(user), *id).await?;
+    let Some(who) = who.0 else {
+        let (round, contest) = state.round_and_contest(*id).await?;
+        if round.is_published() && contest.audience.admits_public() {
+            return Ok(see_other(&format!("/c/{}", contest.slug)));
+        }
+        return Err(AppError::Unauthorized);
+    };
+    let (attempt, _, _) = state.start(&who, *id).await?;
     Ok(see_other(&format!("/attempts/{}", attempt.id)))
 }
 
@@ -40,10 +49,10 @@ fn letters(options: &[String], checked: impl Fn(usize) -> Value) -> Vec<Value> {
 pub async fn attempt_page(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: CurrentUser,
+    who: Entrant,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (attempt, round, contest) = state.own_attempt(&Entrant::Account(user), *id).await?;
+    let (attempt, round, contest) = state.own_attempt(&who, *id).await?;
     if attempt.is_final() || !timing::accepts(state.now(), attempt.deadline_at, round.settings.grace_s) {
         return Ok(see_other(&format!("/attempts/{}/result", attempt.id)));
     }
@@ -70,6 +79,7 @@ pub async fn attempt_page(
             "remaining_ms": view.remaining_ms,
             "deadline": format_vn(attempt.deadline_at),
             "prediction": round.settings.prediction,
+            "saved_prediction": attempt.prediction,
             "count": items.len(),
             "items": items,
         }),
@@ -79,7 +89,7 @@ pub async fn attempt_page(
 /// `POST /attempts/{id}`: the whole form at once (works without JavaScript).
 pub async fn submit_form(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    who: Entrant,
     id: web::Path<i64>,
     form: CsrfForm,
 ) -> AppResult<HttpResponse> {
@@ -93,7 +103,7 @@ pub async fn submit_form(
         }
     }
     let prediction = form.field("prediction").trim().parse::<i64>().ok();
-    let done = state.submit_form(&Entrant::Account(user), *id, answers, prediction).await?;
+    let done = state.submit_form(&who, *id, answers, prediction).await?;
     Ok(see_other(&format!("/attempts/{}/result", done.id)))
 }
 
@@ -101,10 +111,10 @@ pub async fn submit_form(
 pub async fn result_page(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: CurrentUser,
+    who: Entrant,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (attempt, round, contest) = state.own_attempt(&Entrant::Account(user), *id).await?;
+    let (attempt, round, contest) = state.own_attempt(&who, *id).await?;
     if !attempt.is_final() {
         return Ok(see_other(&format!("/attempts/{}", attempt.id)));
     }
@@ -174,8 +184,8 @@ pub async fn result_page(
 }
 
 /// `GET /history`: the user's attempts.
-pub async fn history(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> AppResult<HttpResponse> {
-    let rows = state.history(&Entrant::Account(user)).await?;
+pub async fn history(state: web::Data<AppState>, req: HttpRequest, who: Entrant) -> AppResult<HttpResponse> {
+    let rows = state.history(&who).await?;
     let items: Vec<Value> = rows
         .iter()
         .map(|(a, r)| {

@@ -4,7 +4,7 @@
 
 use actix_web::{guard, web};
 
-use super::{admin, api, auth, bank_upload, boards, health, home, organize, play, questions, static_files, unit};
+use super::{admin, api, auth, bank_upload, boards, health, home, join, organize, play, questions, static_files, unit};
 
 /// Who may call a route. The handler enforces it (through a role guard or
 /// the engine's ownership checks); the matrix test checks that both agree.
@@ -14,7 +14,8 @@ pub enum Policy {
     Public,
     /// Any logged-in account.
     Account,
-    /// A logged-in account that may take the round's contest.
+    /// Someone who may take the round's contest: a logged-in account, or a
+    /// resident whose participant cookie holds an entry in it.
     Entrant,
     /// The participant whose attempt it is (anybody else: 404).
     AttemptOwner,
@@ -95,7 +96,7 @@ routes! {
     post "/admin/users/{id}/reset-password" => admin::reset_password, Admin;
     post "/admin/users/{id}/move" => admin::move_user, Admin;
     get "/admin/audit" => admin::audit_page, Admin;
-    get "/history" => play::history, Account;
+    get "/history" => play::history, Entrant;
     get "/unit" => unit::overview, UnitManager;
     get "/unit/rounds/{id}" => unit::round, UnitManager;
     get "/unit/rounds/{id}/missing" => unit::missing_export, UnitManager;
@@ -116,6 +117,11 @@ routes! {
     get "/admin/questions" => questions::bank_page, Staff;
     post "/admin/questions" => questions::bank_submit, Staff;
     get "/contests/{slug}" => boards::contest_page, Public;
+    get "/c/{slug}" => join::join_page, Public;
+    get "/c/{slug}/register" => join::register_page, Public;
+    post "/c/{slug}/register" => join::register_submit, Public;
+    post "/c/{slug}/continue" => join::continue_submit, Public;
+    get "/c/{slug}/privacy" => join::privacy_page, Public;
     get "/contests/{slug}/standings" => boards::standings_page, Public;
     post "/rounds/{id}/start" => play::start, Entrant;
     get "/rounds/{id}/leaderboard" => boards::leaderboard_page, Public;
@@ -133,12 +139,16 @@ routes! {
     post "/api/v1/contests" => api::contests::create, Staff;
     get "/api/v1/contests" => api::contests::list, Account;
     patch "/api/v1/contests/{slug}" => api::contests::patch, ContestOwner;
+    post "/api/v1/contests/{slug}/participants" => api::participants::register, Public;
+    post "/api/v1/contests/{slug}/participants/session" => api::participants::continue_entry, Public;
+    get "/api/v1/contests/{slug}/participants" => api::participants::search, ContestOwner;
+    post "/api/v1/contests/{slug}/participants/{id}/code" => api::participants::reissue, ContestOwner;
     post "/api/v1/contests/{slug}/rounds" => api::rounds::create, ContestOwner;
     get "/api/v1/contests/{slug}/rounds" => api::rounds::list, Account;
     get "/api/v1/contests/{slug}/standings" => api::boards::standings, Public;
     post "/api/v1/contests/{slug}/questions/{bank}/{key}/void" => api::questions::void_in_contest, ContestOwner;
     post "/api/v1/contests/{slug}/questions/{bank}/{key}/rekey" => api::questions::rekey_in_contest, ContestOwner;
-    get "/api/v1/rounds" => api::play::open_rounds, Account;
+    get "/api/v1/rounds" => api::play::open_rounds, Entrant;
     patch "/api/v1/rounds/{id}" => api::rounds::patch, ContestOwner;
     post "/api/v1/rounds/{id}/publish" => api::rounds::publish, ContestOwner;
     post "/api/v1/rounds/{id}/close" => api::rounds::close, ContestOwner;
@@ -149,6 +159,7 @@ routes! {
     get "/api/v1/rounds/{id}/live" => api::boards::live, ContestOwner;
     get "/api/v1/attempts/{id}" => api::play::get, AttemptOwner;
     put "/api/v1/attempts/{id}/items/{position}" => api::play::answer, AttemptOwner;
+    put "/api/v1/attempts/{id}/prediction" => api::play::prediction, AttemptOwner;
     post "/api/v1/attempts/{id}/submit" => api::play::submit, AttemptOwner;
     post "/api/v1/questions/{bank}/{key}/void" => api::questions::void, BankOwner;
     post "/api/v1/questions/{bank}/{key}/rekey" => api::questions::rekey, BankOwner;

@@ -119,13 +119,19 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         ("POST", "/rounds/{id}/start") => (form(&[]), &[303, 409]),
         ("POST", "/attempts/{id}") => (form(&[]), &[303]),
         ("GET", "/attempts/{id}" | "/attempts/{id}/result") => (Body::None, &[200, 303]),
+        // Contest `chu` is for officials: residents' registration is not offered.
+        ("GET", "/c/{slug}/register") => (Body::None, &[404]),
+        ("POST", "/c/{slug}/register" | "/c/{slug}/continue") => (form(&[]), &[404]),
+        ("POST", "/api/v1/contests/{slug}/participants/{id}/code") => (Body::Json(json!({})), &[404]),
         ("GET", _) => (Body::None, &[200]),
         ("DELETE", "/api/v1/session") => (Body::Json(json!({})), &[204]),
         ("PATCH", "/api/v1/contests/{slug}") => (Body::Json(json!({})), &[200]),
         ("PATCH", "/api/v1/rounds/{id}") => (Body::Json(json!({})), &[409]),
         ("POST", "/api/v1/rounds/{id}/publish" | "/api/v1/rounds/{id}/close") => (Body::Json(json!({})), &[200]),
         ("POST", "/api/v1/rounds/{id}/attempts") => (Body::Json(json!({})), &[200, 201, 409]),
-        ("PUT", "/api/v1/attempts/{id}/items/{position}") => (Body::Json(json!({})), &[409, 422]),
+        ("PUT", "/api/v1/attempts/{id}/items/{position}" | "/api/v1/attempts/{id}/prediction") => {
+            (Body::Json(json!({})), &[409, 422])
+        }
         ("POST", "/api/v1/attempts/{id}/submit") => (Body::Json(json!({})), &[200, 409]),
         ("POST", p) if p.starts_with("/api/v1/") => (Body::Json(json!({})), &[422]),
         _ => return None,

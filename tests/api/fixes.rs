@@ -116,7 +116,7 @@ async fn a_voided_question_is_never_drawn_again_and_every_paper_redraws_from_its
         async move {
             for _ in 0..n {
                 let id = app.start(me, round).await["attempt_id"].as_i64().unwrap();
-                app.submit(me, id, None).await;
+                app.submit(me, id, Some(0)).await;
             }
         }
     };
@@ -223,14 +223,14 @@ async fn nine_of_nine_valid_items_tie_ten_of_ten_and_the_result_page_says_why() 
             b = Some((c, id, pos + 1, on_b[pos].clone()));
             break;
         }
-        app.submit(&c, id, None).await;
+        app.submit(&c, id, Some(0)).await;
     }
     let (b, idb, wrong_pos, voided_key) = b.expect("a paper unlike a's");
     app.answer_all(&a, ida, &[]).await;
     app.answer_all(&b, idb, &[wrong_pos]).await;
     app.advance(Duration::seconds(60));
-    app.submit(&a, ida, None).await;
-    app.submit(&b, idb, None).await;
+    app.submit(&a, ida, Some(0)).await;
+    app.submit(&b, idb, Some(0)).await;
     let rank_of = |id: i64, who: &reqwest::Client| {
         let (app, who) = (&app, who.clone());
         async move {
@@ -276,7 +276,7 @@ async fn a_contest_owner_corrects_a_question_in_their_contest_only() {
     for r in [r1, r2] {
         let id = app.start(&me, r).await["attempt_id"].as_i64().unwrap();
         app.answer_all(&me, id, &[]).await;
-        app.submit(&me, id, None).await;
+        app.submit(&me, id, Some(0)).await;
         ids.push(id);
     }
     let score = |id: i64| {

@@ -14,5 +14,6 @@ mod pages;
 mod process;
 mod property;
 mod ranking;
+mod residents;
 mod robust;
 mod secrecy;

@@ -87,8 +87,15 @@ async fn an_organizer_sets_up_and_publishes_a_round_with_the_forms() {
         me.post(app.url(&format!("/api/v1/rounds/{id}/attempts"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(paper["items"].as_array().unwrap().len(), 5);
     let aid = paper["attempt_id"].as_i64().unwrap();
-    let result: serde_json::Value =
-        me.post(app.url(&format!("/api/v1/attempts/{aid}/submit"))).send().await.unwrap().json().await.unwrap();
+    let result: serde_json::Value = me
+        .post(app.url(&format!("/api/v1/attempts/{aid}/submit")))
+        .json(&serde_json::json!({"prediction": 0}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(result["max_score"], 10);
     // Now the round cannot be edited, and the page says so; live figures show it.
     let (_, page) = app.get_text(&format!("/admin/rounds/{id}")).await;
@@ -119,7 +126,7 @@ async fn a_unit_manager_sees_their_subtree_and_nothing_else() {
             .send()
             .await
             .unwrap();
-        c.post(app.url(&format!("/api/v1/attempts/{id}/submit"))).send().await.unwrap();
+        c.post(app.url(&format!("/api/v1/attempts/{id}/submit"))).json(&json!({"prediction": 0})).send().await.unwrap();
     }
     let manager = app.client_for("daumoi-qn", "mat-khau-dau-moi").await;
     let html = manager.get(app.url(&format!("/unit/rounds/{round}"))).send().await.unwrap().text().await.unwrap();
@@ -162,7 +169,7 @@ async fn a_wrong_key_is_fixed_from_the_contest_page() {
     let id = app.start(&me, round).await["attempt_id"].as_i64().unwrap();
     let key = app.key_of(id).await;
     me.put(app.url(&format!("/api/v1/attempts/{id}/items/1"))).json(&json!({"choices": key[0]})).send().await.unwrap();
-    app.submit(&me, id, None).await;
+    app.submit(&me, id, Some(0)).await;
     let (qkey, text, slug) = crate::fixes::first_item(&app, id).await;
     app.form_login("btc", "mat-khau-btc-1").await;
     // The bank-wide page is not for an organizer who did not import the bank.

@@ -24,7 +24,7 @@ async fn starting_from_two_devices_at_once_gives_both_the_same_attempt() {
         let ((sa, va), (sb, vb)) = (json_of(a.unwrap()).await, json_of(b.unwrap()).await);
         assert!(sa.is_success() && sb.is_success(), "try {i}: {sa} {va} / {sb} {vb}");
         assert_eq!(va["attempt_id"], vb["attempt_id"], "try {i}: one attempt for both devices");
-        app.submit(&phone, va["attempt_id"].as_i64().unwrap(), None).await;
+        app.submit(&phone, va["attempt_id"].as_i64().unwrap(), Some(0)).await;
     }
 }
 
@@ -109,7 +109,12 @@ async fn the_busy_answer_says_when_to_come_back() {
     let me = app.official("canbo", "SNV").await;
     let id = app.start(&me, round).await["attempt_id"].as_i64().unwrap();
     let lock = hold_lock(&app, id, 8);
-    let r = me.post(app.url(&format!("/api/v1/attempts/{id}/submit"))).json(&json!({})).send().await.unwrap();
+    let r = me
+        .post(app.url(&format!("/api/v1/attempts/{id}/submit")))
+        .json(&json!({"prediction": 1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.headers()["retry-after"], "2");
     assert!(r.text().await.unwrap().contains("bận"));
@@ -267,7 +272,7 @@ async fn spreadsheet_formulas_in_names_are_neutralized_in_exports_for_people() {
     assert!(missing.contains("\"'=HYPERLINK("), "{missing}");
     let me = app.client_for("congthuc", "mat-khau-can-bo").await;
     let id = app.start(&me, round).await["attempt_id"].as_i64().unwrap();
-    app.submit(&me, id, None).await;
+    app.submit(&me, id, Some(0)).await;
     let csv =
         org.get(app.url(&format!("/api/v1/rounds/{round}/results.csv"))).send().await.unwrap().text().await.unwrap();
     assert!(csv.contains("\"'=HYPERLINK(") && !csv.contains(",=HYPERLINK") && !csv.contains("\"=HYPERLINK"), "{csv}");
@@ -283,7 +288,7 @@ async fn full_names_on_a_public_board_are_an_organizers_choice() {
     for slug in ["an-ten", "hien-ten"] {
         let round = app.round(&org, slug, json!({})).await;
         let id = app.start(&me, round).await["attempt_id"].as_i64().unwrap();
-        app.submit(&me, id, None).await;
+        app.submit(&me, id, Some(0)).await;
         let (_, board) =
             json_of(bare_client().get(app.url(&format!("/api/v1/rounds/{round}/leaderboard"))).send().await.unwrap())
                 .await;

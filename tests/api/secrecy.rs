@@ -118,7 +118,7 @@ async fn every_participant_facing_shape_is_an_allow_listed_snapshot() {
     round(&app, "btc2", "khac", json!({"reveal": "after_close"})).await;
     let other = app.official("canbo2", "SNV").await;
     let id2 = app.start(&other, r).await["attempt_id"].as_i64().unwrap();
-    app.submit(&other, id2, None).await;
+    app.submit(&other, id2, Some(0)).await;
     let (_, v) = json_of(other.get(app.url(&format!("/api/v1/attempts/{id2}"))).send().await.unwrap()).await;
     note("GET /api/v1/attempts/{id} (final, key held back)", &v);
     let result = other.get(app.url(&format!("/attempts/{id2}/result"))).send().await.unwrap().text().await.unwrap();
@@ -151,7 +151,7 @@ async fn a_key_is_held_back_while_another_round_holding_the_question_runs() {
     let me = app.official("canbo", "SNV").await;
     let id = app.start(&me, a).await["attempt_id"].as_i64().unwrap();
     app.answer_all(&me, id, &[]).await;
-    app.submit(&me, id, None).await;
+    app.submit(&me, id, Some(0)).await;
     let review = |app: &TestApp, me: reqwest::Client| {
         let url = app.url(&format!("/api/v1/attempts/{id}"));
         async move { json_of(me.get(url).send().await.unwrap()).await.1["review"].clone() }

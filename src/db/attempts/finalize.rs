@@ -43,9 +43,13 @@ pub fn finalize(
 ) -> QueryResult<Attempt> {
     // A submit within the grace period ends at the deadline; an expired
     // attempt ends at its deadline.
+    // The prediction given with the submit, else the one saved before (an
+    // attempt that expires keeps what was saved).
     let (state, ended, prediction) = match submitted {
-        Some(p) => (AttemptState::Submitted, at.min(attempt.deadline_at).max(attempt.started_at), p),
-        None => (AttemptState::Expired, attempt.deadline_at, None),
+        Some(p) => {
+            (AttemptState::Submitted, at.min(attempt.deadline_at).max(attempt.started_at), p.or(attempt.prediction))
+        }
+        None => (AttemptState::Expired, attempt.deadline_at, attempt.prediction),
     };
     // Claim the attempt first: on PostgreSQL this row lock makes a second
     // node (or a concurrent answer) wait, then see that it is final.

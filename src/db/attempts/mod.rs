@@ -8,7 +8,7 @@ mod paper;
 mod participant;
 
 pub use finalize::{finalize, finalize_if_expired, grade_attempt, regrade, sweep_batch};
-pub use paper::{ItemFull, load_items, save_answer, start_attempt, submit};
+pub use paper::{ItemFull, load_items, save_answer, save_prediction, start_attempt, submit};
 pub use participant::{Participant, find_participant, find_participant_of_user, participant_for_user};
 
 use chrono::NaiveDateTime;
@@ -112,14 +112,23 @@ pub fn list_attempts(conn: &mut DbConnection, round_id: i64, participant_id: i64
         .load(conn)
 }
 
-/// Every attempt of an account, newest first.
-pub fn list_user_attempts(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Attempt>> {
-    attempts::table
-        .inner_join(participants::table)
-        .filter(participants::user_id.eq(user_id))
-        .order(attempts::id.desc())
-        .select(Attempt::as_select())
-        .load(conn)
+/// Whose attempts: an account's (in every contest) or a device's entries.
+#[derive(Clone, Debug)]
+pub enum Whose {
+    /// An account.
+    User(i64),
+    /// Residents' entries.
+    Participants(Vec<i64>),
+}
+
+/// Every attempt of an account or of some entries, newest first.
+pub fn list_attempts_of(conn: &mut DbConnection, whose: &Whose) -> QueryResult<Vec<Attempt>> {
+    let q = attempts::table.inner_join(participants::table).into_boxed();
+    let q = match whose {
+        Whose::User(id) => q.filter(participants::user_id.eq(*id)),
+        Whose::Participants(ids) => q.filter(participants::id.eq_any(ids.clone())),
+    };
+    q.order(attempts::id.desc()).select(Attempt::as_select()).load(conn)
 }
 
 /// Every attempt of a round, by id (audits and tests).

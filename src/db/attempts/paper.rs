@@ -257,6 +257,29 @@ pub fn save_answer(
     })
 }
 
+/// Saves the prediction of an attempt in progress, like an answer: committed
+/// before it returns; past deadline + grace the attempt is finalized instead.
+pub fn save_prediction(
+    conn: &mut DbConnection,
+    attempt_id: i64,
+    round: &Round,
+    prediction: i64,
+    at: NaiveDateTime,
+) -> QueryResult<Result<NaiveDateTime, AttemptError>> {
+    conn.transaction(|conn| {
+        if !claim_open(conn, attempt_id)? {
+            return Ok(Err(AttemptError::Final));
+        }
+        let attempt = attempts::table.find(attempt_id).select(Attempt::as_select()).first(conn)?;
+        if !timing::accepts(at, attempt.deadline_at, round.settings.grace_s) {
+            finalize(conn, &attempt, round, at, None)?;
+            return Ok(Err(AttemptError::Late));
+        }
+        diesel::update(attempts::table.find(attempt_id)).set(attempts::prediction.eq(prediction)).execute(conn)?;
+        Ok(Ok(at))
+    })
+}
+
 /// Submits: the first submit finalizes, later ones return the same result.
 /// A submit past deadline + grace finalizes with the saved answers and is refused.
 pub fn submit(

@@ -5,8 +5,7 @@ use super::ErrorBody;
 use actix_web::{HttpResponse, web};
 
 use crate::auth::CurrentUser;
-use crate::auth::session::MaybeUser;
-use crate::engine::access::Entrant;
+use crate::auth::participant::MaybeEntrant;
 use crate::engine::views::{BoardView, LiveView, StandingsView, UnitsView};
 use crate::error::AppResult;
 use crate::routes::{BoardQuery, csv_for_people};
@@ -16,12 +15,12 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/leaderboard", tag = "boards", summary = "Bảng xếp hạng (công khai; tên được che trừ cán bộ khi ban tổ chức chọn hiện tên)", params(("id" = i64, Path, description = "Mã vòng thi"), ("unit" = Option<String>, Query, description = "Mã đơn vị (gồm cả đơn vị trực thuộc)"), ("limit" = Option<i64>, Query, description = "1–500, mặc định 50", minimum = 1, maximum = 500), ("offset" = Option<i64>, Query, description = "Bỏ qua", minimum = 0)), responses((status = 200, description = "Một trang bảng xếp hạng", body = BoardView), (status = 400, description = "Tham số không hợp lệ", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
 pub async fn leaderboard(
     state: web::Data<AppState>,
-    user: MaybeUser,
+    who: MaybeEntrant,
     id: web::Path<i64>,
     q: web::Query<BoardQuery>,
 ) -> AppResult<HttpResponse> {
     let (round, contest) = state.public_round(*id).await?;
-    let me = user.0.map(Entrant::Account);
+    let me = who.0;
     let view = state
         .board(&round, &contest, q.unit.as_deref(), q.limit.unwrap_or(50), q.offset.unwrap_or(0), me.as_ref())
         .await?;

@@ -9,6 +9,7 @@ use super::json_body;
 use crate::auth::CurrentUser;
 use crate::auth::session::Staff;
 use crate::domain::contest::ContestSettings;
+use crate::domain::resident::RegistrationRules;
 use crate::engine::views::ContestView;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -34,6 +35,21 @@ struct NewContest {
     /// show the family name and initials; residents are always masked.
     #[serde(default)]
     show_names: bool,
+    /// Residents must give their CCCD number.
+    #[serde(default)]
+    requires_id_number: bool,
+    /// Residents' minimum age by birth year (1–120; absent: none).
+    #[schema(minimum = 1, maximum = 120)]
+    min_age: Option<i32>,
+    /// Unit kinds residents may choose (empty: every unit).
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    unit_kinds: Vec<String>,
+}
+
+fn registration(requires_id_number: bool, min_age: Option<i32>, kinds: &[String]) -> AppResult<RegistrationRules> {
+    let age = min_age.map(|a| a.to_string()).unwrap_or_default();
+    RegistrationRules::parse(requires_id_number, &age, &kinds.join(",")).map_err(AppError::Invalid)
 }
 
 /// `POST /api/v1/contests`.
@@ -45,8 +61,9 @@ pub async fn create(
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let b: NewContest = json_body(&req, payload).await?;
-    let s = ContestSettings::parse(&b.slug, &b.title, &b.description, &b.rules, &b.audience, b.show_names)
+    let mut s = ContestSettings::parse(&b.slug, &b.title, &b.description, &b.rules, &b.audience, b.show_names)
         .map_err(AppError::Invalid)?;
+    s.registration = registration(b.requires_id_number, b.min_age, &b.unit_kinds)?;
     let c = state.create_contest(&user, s).await?;
     Ok(HttpResponse::Created().json(ContestView::of(&c)))
 }
@@ -69,6 +86,12 @@ struct ContestPatch {
     #[schema(max_length = 20000)]
     rules: Option<String>,
     show_names: Option<bool>,
+    requires_id_number: Option<bool>,
+    /// 1–120, or 0 to remove the minimum.
+    #[schema(minimum = 0, maximum = 120)]
+    min_age: Option<i32>,
+    #[schema(max_items = 50)]
+    unit_kinds: Option<Vec<String>>,
 }
 
 /// `PATCH /api/v1/contests/{slug}`.
@@ -82,7 +105,7 @@ pub async fn patch(
 ) -> AppResult<HttpResponse> {
     let c = state.owned_contest(&user, &slug).await?;
     let p: ContestPatch = json_body(&req, payload).await?;
-    let s = ContestSettings::parse(
+    let mut s = ContestSettings::parse(
         &c.slug,
         p.title.as_deref().unwrap_or(&c.title),
         p.description.as_deref().unwrap_or(&c.description),
@@ -91,6 +114,12 @@ pub async fn patch(
         p.show_names.unwrap_or(c.show_names),
     )
     .map_err(AppError::Invalid)?;
+    let old = c.registration.rules();
+    s.registration = registration(
+        p.requires_id_number.unwrap_or(old.requires_id_number),
+        p.min_age.or(old.min_age),
+        p.unit_kinds.as_deref().unwrap_or(&old.unit_kinds),
+    )?;
     let c = state.update_contest(&user, &slug, s).await?;
     Ok(HttpResponse::Ok().json(ContestView::of(&c)))
 }

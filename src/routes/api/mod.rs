@@ -5,6 +5,7 @@
 pub mod banks;
 pub mod boards;
 pub mod contests;
+pub mod participants;
 pub mod play;
 pub mod questions;
 pub mod rounds;
@@ -34,8 +35,9 @@ pub struct ErrorBody {
         openapi,
         session::create, session::delete, session::me, units::list, banks::list, users::create,
         contests::create, contests::list, contests::patch,
+        participants::register, participants::continue_entry, participants::search, participants::reissue,
         rounds::create, rounds::list, rounds::patch, rounds::publish, rounds::close,
-        play::open_rounds, play::start, play::get, play::answer, play::submit,
+        play::open_rounds, play::start, play::get, play::answer, play::prediction, play::submit,
         boards::leaderboard, boards::units, boards::standings, boards::results_csv, boards::live,
         questions::void, questions::rekey, questions::void_in_contest, questions::rekey_in_contest,
     ),
@@ -43,7 +45,7 @@ pub struct ErrorBody {
     tags(
         (name = "session", description = "Đăng nhập"), (name = "users", description = "Tài khoản"),
         (name = "units", description = "Đơn vị"), (name = "banks", description = "Ngân hàng câu hỏi"),
-        (name = "contests", description = "Cuộc thi"), (name = "rounds", description = "Vòng thi"),
+        (name = "contests", description = "Cuộc thi"), (name = "participants", description = "Người dân dự thi"), (name = "rounds", description = "Vòng thi"),
         (name = "play", description = "Làm bài"), (name = "boards", description = "Bảng xếp hạng và kết quả"),
         (name = "questions", description = "Sửa đáp án"),
     )

@@ -1,0 +1,67 @@
+//! Limits on what one address may do, each a setting: offices and communes
+//! sit behind one address, so they are loose enough for a commune meeting
+//! of hundreds, and the benchmark raises them further.
+
+/// The limits, from `HOITHI_LIMIT_*`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Resident registrations from one address per 15 minutes
+    /// (`HOITHI_LIMIT_REGISTRATIONS_PER_ADDRESS`).
+    pub registrations_per_address: usize,
+    /// Wrong participant codes from one address, over every phone, after
+    /// which that address waits between tries (`HOITHI_LIMIT_CODE_FAILURES_PER_ADDRESS`).
+    pub code_failures_per_address: u32,
+    /// Wrong codes for one phone from one address after which it waits
+    /// (`HOITHI_LIMIT_CODE_FAILURES_PER_PHONE`): 1 s after the first by
+    /// default, then doubling up to 60 s.
+    pub code_failures_per_phone: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { registrations_per_address: 2_000, code_failures_per_address: 30, code_failures_per_phone: 1 }
+    }
+}
+
+impl Limits {
+    /// Reads the overrides from an environment lookup.
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
+        fn read<T: std::str::FromStr>(
+            env: &dyn Fn(&str) -> Option<String>,
+            name: &str,
+            default: T,
+        ) -> Result<T, String> {
+            match env(name) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| format!("{name} must be a whole number (got {v:?})")),
+            }
+        }
+        let d = Self::default();
+        Ok(Self {
+            registrations_per_address: read(
+                env,
+                "HOITHI_LIMIT_REGISTRATIONS_PER_ADDRESS",
+                d.registrations_per_address,
+            )?,
+            code_failures_per_address: read(
+                env,
+                "HOITHI_LIMIT_CODE_FAILURES_PER_ADDRESS",
+                d.code_failures_per_address,
+            )?,
+            code_failures_per_phone: read(env, "HOITHI_LIMIT_CODE_FAILURES_PER_PHONE", d.code_failures_per_phone)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        assert_eq!(Limits::from_env(&|_| None).unwrap(), Limits::default());
+        let l = Limits::from_env(&|k| (k == "HOITHI_LIMIT_REGISTRATIONS_PER_ADDRESS").then(|| "5".into())).unwrap();
+        assert_eq!(l.registrations_per_address, 5);
+        assert!(Limits::from_env(&|_| Some("many".into())).unwrap_err().contains("whole number"));
+    }
+}
