@@ -37,6 +37,8 @@ pub struct Contest {
     /// What residents are asked.
     #[diesel(embed)]
     pub registration: StoredRegistration,
+    /// When the residents' personal data was purged.
+    pub purged_at: Option<NaiveDateTime>,
 }
 
 /// A contest's registration rules as stored.

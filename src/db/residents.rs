@@ -105,3 +105,46 @@ pub fn count_by_device(conn: &mut DbConnection, contest_id: i64, device_id: &str
         .count()
         .get_result(conn)
 }
+
+/// Clears the residents' personal data of a contest: phone, birth year, the
+/// CCCD's HMAC and last digits, the code and the device; names become their
+/// masked form. Units, attempts, scores and boards stay. Returns how many
+/// entries were purged; logged in the same transaction.
+pub fn purge_personal_data(
+    conn: &mut DbConnection,
+    contest_id: i64,
+    at: NaiveDateTime,
+    actor: &super::audit::Actor,
+    subject: &str,
+) -> QueryResult<usize> {
+    use super::schema::contests;
+    conn.transaction(|conn| {
+        let residents: Vec<(i64, String)> = participants::table
+            .filter(participants::contest_id.eq(contest_id))
+            .filter(participants::user_id.is_null())
+            .select((participants::id, participants::full_name))
+            .load(conn)?;
+        for (id, name) in &residents {
+            diesel::update(participants::table.find(id))
+                .set((
+                    participants::full_name.eq(crate::domain::people::mask_name(name)),
+                    participants::phone.eq(None::<String>),
+                    participants::birth_year.eq(None::<i32>),
+                    participants::id_number_hmac.eq(None::<String>),
+                    participants::id_last4.eq(None::<String>),
+                    participants::code.eq(None::<String>),
+                    participants::device_id.eq(None::<String>),
+                ))
+                .execute(conn)?;
+        }
+        diesel::update(contests::table.find(contest_id)).set(contests::purged_at.eq(at)).execute(conn)?;
+        super::audit::insert_audit(
+            conn,
+            actor,
+            "contest.purge",
+            subject,
+            &format!("{} người dự thi", residents.len()),
+        )?;
+        Ok(residents.len())
+    })
+}

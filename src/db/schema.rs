@@ -79,6 +79,7 @@ diesel::table! {
         requires_id_number -> Bool,
         min_age -> Nullable<Integer>,
         unit_kinds -> Text,
+        purged_at -> Nullable<Timestamp>,
     }
 }
 

@@ -18,7 +18,8 @@ use crate::db::attempts::Participant;
 use crate::db::audit::insert_audit;
 use crate::db::contests::Contest;
 use crate::db::residents::{
-    NewResident, find_resident_by_phone, insert_resident, participants_by_ids, search_residents, set_code,
+    NewResident, find_resident_by_phone, insert_resident, participants_by_ids, purge_personal_data, search_residents,
+    set_code,
 };
 use crate::db::rounds::list_rounds;
 use crate::db::units::{Unit, list_units};
@@ -145,6 +146,9 @@ impl Engine {
     ) -> Result<Registered, RegisterError> {
         if !contest.audience.admits_public() {
             return Err(not_for_residents().into());
+        }
+        if contest.purged_at.is_some() {
+            return Err(AppError::Conflict("Cuộc thi đã kết thúc: không nhận đăng ký mới.".into()).into());
         }
         let now = self.now();
         let this_year = (now + Duration::hours(7)).year();
@@ -293,5 +297,27 @@ impl Engine {
         })
         .await?;
         Ok(code)
+    }
+
+    /// Purges the residents' personal data of a contest (the owner or an
+    /// admin) once every round is closed and its results final; the boards
+    /// keep units, scores and masked names. Refused (409) before, and once
+    /// done.
+    pub async fn purge_personal_data(&self, user: &CurrentUser, contest: &Contest) -> AppResult<usize> {
+        require_contest_owner(user, contest)?;
+        if contest.purged_at.is_some() {
+            return Err(AppError::Conflict("Dữ liệu cá nhân của cuộc thi này đã được xóa.".into()));
+        }
+        let cid = contest.id;
+        let rounds = self.read(move |c| list_rounds(c, cid)).await?;
+        let now = self.now();
+        if rounds.iter().any(|r| !r.is_closed(now) || r.finalized_at.is_none()) {
+            return Err(AppError::Conflict(
+                "Chỉ xóa được dữ liệu cá nhân khi mọi vòng thi của cuộc thi đã kết thúc và có kết quả chính thức."
+                    .into(),
+            ));
+        }
+        let (actor, subject) = (user.actor(), format!("contest:{}", contest.slug));
+        self.write(move |c| purge_personal_data(c, cid, now, &actor, &subject)).await
     }
 }

@@ -182,7 +182,8 @@ async fn contest_ctx(state: &AppState, user: &CurrentUser, slug: &str, form: Opt
     Ok(json!({
         "title": contest.title,
         "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description, "rules": contest.rules, "audience": contest.audience.as_str(), "show_names": contest.show_names,
-                     "requires_id_number": rules.requires_id_number, "min_age": rules.min_age, "unit_kinds": rules.kinds_stored() },
+                     "requires_id_number": rules.requires_id_number, "min_age": rules.min_age, "unit_kinds": rules.kinds_stored(),
+                     "for_residents": contest.audience.admits_public(), "purged": contest.purged_at.map(format_vn) },
         "rounds": rounds,
         "banks": state.bank_summaries().await?,
         "round_form": form.unwrap_or_else(|| round_form_values(&default_draft(t))),
@@ -220,6 +221,31 @@ pub async fn update_contest_form(
         }
         Err(AppError::Invalid(m)) => {
             render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/contest", with(ctx, json!({ "error": m })))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /admin/contests/{slug}/purge`: clears residents' personal data once
+/// every round is over (the page asks first).
+pub async fn purge_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    slug: web::Path<String>,
+    _form: CsrfForm,
+) -> AppResult<HttpResponse> {
+    let contest = state.owned_contest(&user, &slug).await?;
+    let outcome = state.purge_personal_data(&user, &contest).await;
+    let ctx = contest_ctx(&state, &user, &slug, None).await?;
+    match outcome {
+        Ok(n) => {
+            let flash =
+                format!("Đã xóa dữ liệu cá nhân của {n} người dự thi; điểm, đơn vị và tên viết tắt được giữ lại.");
+            render(&state, &req, StatusCode::OK, "admin/contest", with(ctx, json!({ "flash": flash })))
+        }
+        Err(AppError::Conflict(m)) => {
+            render(&state, &req, StatusCode::CONFLICT, "admin/contest", with(ctx, json!({ "error": m })))
         }
         Err(e) => Err(e),
     }

@@ -105,6 +105,7 @@ routes! {
     get "/admin/contests/{slug}" => organize::contest_page, ContestOwner;
     post "/admin/contests/{slug}" => organize::update_contest_form, ContestOwner;
     post "/admin/contests/{slug}/rounds" => organize::create_round_form, ContestOwner;
+    post "/admin/contests/{slug}/purge" => organize::purge_form, ContestOwner;
     get "/admin/contests/{slug}/questions" => questions::contest_page, ContestOwner;
     post "/admin/contests/{slug}/questions" => questions::contest_submit, ContestOwner;
     get "/admin/rounds/{id}" => organize::round_page, ContestOwner;
@@ -143,6 +144,7 @@ routes! {
     post "/api/v1/contests/{slug}/participants/session" => api::participants::continue_entry, Public;
     get "/api/v1/contests/{slug}/participants" => api::participants::search, ContestOwner;
     post "/api/v1/contests/{slug}/participants/{id}/code" => api::participants::reissue, ContestOwner;
+    post "/api/v1/contests/{slug}/personal-data/purge" => api::participants::purge, ContestOwner;
     post "/api/v1/contests/{slug}/rounds" => api::rounds::create, ContestOwner;
     get "/api/v1/contests/{slug}/rounds" => api::rounds::list, Account;
     get "/api/v1/contests/{slug}/standings" => api::boards::standings, Public;

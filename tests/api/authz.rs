@@ -123,6 +123,9 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         ("GET", "/c/{slug}/register") => (Body::None, &[404]),
         ("POST", "/c/{slug}/register" | "/c/{slug}/continue") => (form(&[]), &[404]),
         ("POST", "/api/v1/contests/{slug}/participants/{id}/code") => (Body::Json(json!({})), &[404]),
+        // The matrix's round is still open: nothing may be purged yet.
+        ("POST", "/api/v1/contests/{slug}/personal-data/purge") => (Body::Json(json!({})), &[409]),
+        ("POST", "/admin/contests/{slug}/purge") => (form(&[]), &[409]),
         ("GET", _) => (Body::None, &[200]),
         ("DELETE", "/api/v1/session") => (Body::Json(json!({})), &[204]),
         ("PATCH", "/api/v1/contests/{slug}") => (Body::Json(json!({})), &[200]),

@@ -459,3 +459,73 @@ async fn a_participant_cookie_is_no_way_around_the_api_csrf_check() {
     let r = browser.post(app.url(&format!("/api/v1/rounds/{round}/attempts"))).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
 }
+
+#[actix_web::test]
+async fn once_the_contest_is_over_the_organizer_purges_personal_data_and_the_boards_stay() {
+    let app = spawn_app().await;
+    let (org, round) = public_round(&app, json!({"requires_id_number": true})).await;
+    for (i, phone) in ["0912345678", "0987654321"].iter().enumerate() {
+        let c = new_client();
+        let mut body = person(phone);
+        body["full_name"] = json!(["Nguyễn Văn An", "Lê Thị Hồng Nhung"][i]);
+        body["id_number"] = json!(format!("05208000123{i}"));
+        assert_eq!(register(&app, &c, &body).await.0, StatusCode::CREATED);
+        let id = app.start(&c, round).await["attempt_id"].as_i64().unwrap();
+        app.answer_all(&c, id, &[]).await;
+        app.submit(&c, id, Some(3)).await;
+    }
+    let purge = |who: reqwest::Client| {
+        let url = app.url("/api/v1/contests/dan/personal-data/purge");
+        async move { json_of(who.post(url).send().await.unwrap()).await }
+    };
+    // Not while a round runs, and never by another organizer.
+    let (s, body) = purge(org.clone()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("kết thúc"));
+    let other = app.organizer("btc2").await;
+    assert_eq!(purge(other).await.0, StatusCode::FORBIDDEN);
+    let before = app.get(&format!("/api/v1/rounds/{round}/leaderboard")).await.text().await.unwrap();
+
+    org.post(app.url(&format!("/api/v1/rounds/{round}/close"))).send().await.unwrap();
+    app.advance(chrono::Duration::seconds(30));
+    app.sweep().await;
+    let (s, body) = purge(org.clone()).await;
+    assert_eq!((s, body["purged"].as_i64()), (StatusCode::OK, Some(2)), "{body}");
+
+    type Row = (String, Option<String>, Option<i32>, Option<String>, Option<String>, Option<String>, Option<i64>);
+    let rows: Vec<Row> = app
+        .state
+        .read(|c| {
+            use hoithi::db::schema::participants::dsl::*;
+            participants
+                .order(id)
+                .select((full_name, phone, birth_year, id_number_hmac, id_last4, code, unit_id))
+                .load(c)
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows[0].0, "Nguyễn V. A.");
+    assert_eq!(rows[1].0, "Lê T. H. N.");
+    for r in &rows {
+        assert_eq!((&r.1, &r.2, &r.3, &r.4, &r.5), (&None, &None, &None, &None, &None), "{r:?}");
+        assert!(r.6.is_some(), "the unit stays");
+    }
+    // The boards read the same: masked names, units, scores.
+    let after = app.get(&format!("/api/v1/rounds/{round}/leaderboard")).await.text().await.unwrap();
+    let entries = |s: &str| serde_json::from_str::<Value>(s).unwrap()["entries"].clone();
+    assert_eq!(entries(&before), entries(&after));
+    // Logged, and not twice.
+    let logged: i64 = app
+        .state
+        .read(|c| {
+            use hoithi::db::schema::audit_log::dsl::*;
+            audit_log.filter(action.eq("contest.purge")).count().get_result(c)
+        })
+        .await
+        .unwrap();
+    assert_eq!(logged, 1);
+    assert_eq!(purge(org.clone()).await.0, StatusCode::CONFLICT);
+    // No new registrations after it.
+    let (s, _) = register(&app, &new_client(), &person("0911111111")).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}

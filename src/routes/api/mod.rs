@@ -35,7 +35,7 @@ pub struct ErrorBody {
         openapi,
         session::create, session::delete, session::me, units::list, banks::list, users::create,
         contests::create, contests::list, contests::patch,
-        participants::register, participants::continue_entry, participants::search, participants::reissue,
+        participants::register, participants::continue_entry, participants::search, participants::reissue, participants::purge,
         rounds::create, rounds::list, rounds::patch, rounds::publish, rounds::close,
         play::open_rounds, play::start, play::get, play::answer, play::prediction, play::submit,
         boards::leaderboard, boards::units, boards::standings, boards::results_csv, boards::live,

@@ -196,3 +196,17 @@ pub async fn reissue(
     let code = state.reissue_code(&user, &contest, id).await?;
     Ok(HttpResponse::Ok().json(NewCode { code }))
 }
+
+/// How many entries were purged.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Purged {
+    purged: usize,
+}
+
+/// `POST /api/v1/contests/{slug}/personal-data/purge`: once every round is over.
+#[utoipa::path(post, path = "/api/v1/contests/{slug}/personal-data/purge", tag = "participants", summary = "Xóa dữ liệu cá nhân của người dự thi khi cuộc thi đã kết thúc (ban tổ chức của cuộc thi)", params(("slug" = String, Path, description = "Mã cuộc thi")), responses((status = 200, description = "Số người đã xóa dữ liệu", body = Purged), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không có cuộc thi này", body = ErrorBody), (status = 409, description = "Còn vòng thi chưa kết thúc, hoặc đã xóa", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
+pub async fn purge(state: web::Data<AppState>, user: CurrentUser, slug: web::Path<String>) -> AppResult<HttpResponse> {
+    let contest = state.owned_contest(&user, &slug).await?;
+    let purged = state.purge_personal_data(&user, &contest).await?;
+    Ok(HttpResponse::Ok().json(Purged { purged }))
+}
