@@ -9,12 +9,16 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
+
+/// Each browser gets a profile of its own, so no cookie carries over.
+static PROFILES: AtomicUsize = AtomicUsize::new(0);
 
 /// What to install when the browser is missing (Debian package names).
 pub const INSTALL_HINT: &str = "apt-get install -y chromium chromium-driver";
@@ -107,6 +111,19 @@ impl Chromedriver {
 
     /// Opens a headless Chromium with a phone-sized window.
     pub async fn open_browser(&self, chromium: &Path, screenshots: PathBuf) -> Browser {
+        self.open_phone(chromium, screenshots, (412, 915), true).await
+    }
+
+    /// Opens a headless Chromium as a phone of `size` CSS pixels, with
+    /// JavaScript on or off.
+    pub async fn open_phone(
+        &self,
+        chromium: &Path,
+        screenshots: PathBuf,
+        size: (u32, u32),
+        javascript: bool,
+    ) -> Browser {
+        let (width, height) = size;
         let args = [
             "--headless=new",
             "--no-sandbox",
@@ -117,11 +134,19 @@ impl Chromedriver {
             "--disable-sync",
             "--no-first-run",
             "--disable-quic",
-            "--window-size=412,915",
         ]
         .iter()
         .map(|a| a.to_string())
-        .chain([format!("--user-data-dir={}", self.profile.path().display())])
+        .chain([
+            format!("--window-size={width},{height}"),
+            format!(
+                "--user-data-dir={}",
+                self.profile.path().join(format!("{}", PROFILES.fetch_add(1, Ordering::Relaxed))).display()
+            ),
+        ])
+        // Scripts of the page off, as on a phone where attempt.js never
+        // arrived; chromedriver's own commands still run.
+        .chain((!javascript).then(|| "--blink-settings=scriptEnabled=false".to_string()))
         .collect::<Vec<_>>();
         // Headless Chrome keeps windows at least 500 px wide whatever --window-size says,
         // so the phone's viewport (412 × 915 CSS px, touch) comes from mobile emulation.
@@ -130,7 +155,7 @@ impl Chromedriver {
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": args,
-                "mobileEmulation": { "deviceMetrics": { "width": 412, "height": 915, "pixelRatio": 1.0, "touch": true } },
+                "mobileEmulation": { "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true } },
             },
         });
         let Value::Object(caps) = caps else { unreachable!() };

@@ -10,6 +10,7 @@
 mod helpers;
 
 mod driver;
+mod resident;
 
 use std::io::Write;
 use std::path::PathBuf;
