@@ -1,10 +1,13 @@
-// hoithi, every page: asks before a form that says `data-confirm` is sent.
+// hoithi, every page: asks before a form that says `data-confirm` is sent
+// (or before the button pressed, when the button says it).
 // (The Content-Security-Policy allows no inline handlers, so this lives here.)
 (function () {
   "use strict";
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    var button = e.submitter;
+    var question = (button && button.getAttribute("data-confirm")) ||
+      (form && form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) e.preventDefault();
   });
 })();

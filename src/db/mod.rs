@@ -10,6 +10,7 @@ pub mod contests;
 pub mod entries;
 pub mod fixes;
 pub mod health;
+pub mod prizes;
 pub mod residents;
 pub mod rounds;
 #[allow(missing_docs)]

@@ -239,6 +239,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    round_prizes (round_id) {
+        round_id -> BigInt,
+        plan -> Text,
+        published -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -266,6 +276,7 @@ diesel::joinable!(contest_entries -> participants (participant_id));
 diesel::joinable!(contest_entries -> contests (contest_id));
 diesel::joinable!(question_fixes -> questions (question_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(round_prizes -> rounds (round_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -285,4 +296,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     question_fixes,
     sessions,
     health_checks,
+    round_prizes,
 );

@@ -17,6 +17,7 @@ use crate::auth::ratelimit::{Backoff, WINDOW, WindowCount};
 use crate::db::attempts::Participant;
 use crate::db::audit::insert_audit;
 use crate::db::contests::Contest;
+use crate::db::prizes::published_rounds;
 use crate::db::residents::{
     NewResident, find_resident_by_phone, insert_resident, participants_by_ids, purge_personal_data, search_residents,
     set_code,
@@ -316,6 +317,15 @@ impl Engine {
                 "Chỉ xóa được dữ liệu cá nhân khi mọi vòng thi của cuộc thi đã kết thúc và có kết quả chính thức."
                     .into(),
             ));
+        }
+        let ranked: Vec<i64> = rounds.iter().filter(|r| !r.settings.practice).map(|r| r.id).collect();
+        let wanted = ranked.clone();
+        let published = self.read(move |c| published_rounds(c, &wanted)).await?;
+        if let Some(r) = rounds.iter().find(|r| ranked.contains(&r.id) && !published.contains(&r.id)) {
+            return Err(AppError::Conflict(format!(
+                "Chỉ xóa được dữ liệu cá nhân khi mọi vòng thi đã công bố danh sách đoạt giải (còn vòng \"{}\").",
+                r.settings.title
+            )));
         }
         let (actor, subject) = (user.actor(), format!("contest:{}", contest.slug));
         self.write(move |c| purge_personal_data(c, cid, now, &actor, &subject)).await

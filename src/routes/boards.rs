@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 use super::BoardQuery;
 use crate::auth::participant::MaybeEntrant;
 use crate::db::units::list_units;
-use crate::domain::time::format_vn;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::templates::page;
@@ -24,21 +23,10 @@ pub async fn contest_page(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let contest = state.contest(&slug).await?;
-    let t = state.now();
     let me = who.0;
     let may_enter = me.as_ref().is_some_and(|m| m.may_enter(&contest));
-    let rounds: Vec<Value> = state
-        .visible_rounds(None, &contest)
-        .await?
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id, "title": r.settings.title, "opens": format_vn(r.settings.opens_at),
-                "closes": format_vn(r.settings.closes_at), "minutes": r.settings.duration_s / 60,
-                "phase": r.phase(t).as_str(), "open": r.is_open(t) && may_enter, "practice": r.settings.practice,
-            })
-        })
-        .collect();
+    let visible = state.visible_rounds(None, &contest).await?;
+    let rounds = super::round_cards(&state, &visible, may_enter).await?;
     page(
         &state,
         &req,

@@ -17,7 +17,6 @@ use crate::db::contests::Contest;
 use crate::db::units::Unit;
 use crate::domain::people::mask_name;
 use crate::domain::resident::RegistrationForm;
-use crate::domain::time::format_vn;
 use crate::engine::access::Entrant;
 use crate::engine::residents::RegisterError;
 use crate::error::{AppError, AppResult};
@@ -40,20 +39,9 @@ async fn join_ctx(
     new_code: Option<&str>,
     phone: &str,
 ) -> AppResult<Value> {
-    let t = state.now();
     let may_enter = who.is_some_and(|w| w.may_enter(contest));
-    let rounds: Vec<Value> = state
-        .visible_rounds(who.and_then(Entrant::account), contest)
-        .await?
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id, "title": r.settings.title, "opens": format_vn(r.settings.opens_at),
-                "closes": format_vn(r.settings.closes_at), "minutes": r.settings.duration_s / 60,
-                "open": r.is_open(t) && may_enter, "practice": r.settings.practice,
-            })
-        })
-        .collect();
+    let visible = state.visible_rounds(who.and_then(Entrant::account), contest).await?;
+    let rounds = super::round_cards(state, &visible, may_enter).await?;
     let entry = match who.and_then(|w| w.resident_in(contest.id)) {
         Some(p) => {
             let unit = match p.unit_id {

@@ -13,6 +13,7 @@ pub mod home;
 pub mod join;
 pub mod organize;
 pub mod play;
+pub mod prizes;
 pub mod questions;
 pub mod static_files;
 pub mod unit;
@@ -60,6 +61,29 @@ pub fn safe_next(next: Option<&str>) -> String {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
         _ => "/".into(),
     }
+}
+
+/// The rounds of a contest as its public pages list them: dates, length,
+/// whether the visitor may start now, and whether winners are published.
+pub async fn round_cards(
+    state: &crate::state::AppState,
+    rounds: &[crate::db::rounds::Round],
+    may_enter: bool,
+) -> AppResult<Vec<Value>> {
+    use crate::domain::time::format_vn;
+    let t = state.now();
+    let with_prizes = state.rounds_with_prizes(rounds.iter().map(|r| r.id).collect()).await?;
+    Ok(rounds
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id, "title": r.settings.title, "opens": format_vn(r.settings.opens_at),
+                "closes": format_vn(r.settings.closes_at), "minutes": r.settings.duration_s / 60,
+                "phase": r.phase(t).as_str(), "open": r.is_open(t) && may_enter, "practice": r.settings.practice,
+                "prizes": with_prizes.contains(&r.id),
+            })
+        })
+        .collect())
 }
 
 /// Percent-encodes a query value.

@@ -4,7 +4,9 @@
 
 use actix_web::{guard, web};
 
-use super::{admin, api, auth, bank_upload, boards, health, home, join, organize, play, questions, static_files, unit};
+use super::{
+    admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, static_files, unit,
+};
 
 /// Who may call a route. The handler enforces it (through a role guard or
 /// the engine's ownership checks); the matrix test checks that both agree.
@@ -112,6 +114,8 @@ routes! {
     post "/admin/rounds/{id}" => organize::update_round_form, ContestOwner;
     post "/admin/rounds/{id}/publish" => organize::publish_form, ContestOwner;
     post "/admin/rounds/{id}/close" => organize::close_form, ContestOwner;
+    get "/admin/rounds/{id}/prizes" => prizes::organizer_page, ContestOwner;
+    post "/admin/rounds/{id}/prizes" => prizes::organizer_submit, ContestOwner;
     get "/admin/banks" => bank_upload::page, Staff;
     post "/admin/banks/preview" => bank_upload::preview, Staff, limit = BANK_IMPORT_BODY;
     post "/admin/banks/import" => bank_upload::import, BankOwner, limit = BANK_IMPORT_BODY;
@@ -127,6 +131,7 @@ routes! {
     post "/rounds/{id}/start" => play::start, Entrant;
     get "/rounds/{id}/leaderboard" => boards::leaderboard_page, Public;
     get "/rounds/{id}/units" => boards::units_page, Public;
+    get "/rounds/{id}/prizes" => prizes::public_page, Public;
     get "/attempts/{id}" => play::attempt_page, AttemptOwner;
     post "/attempts/{id}" => play::submit_form, AttemptOwner;
     get "/attempts/{id}/result" => play::result_page, AttemptOwner;
@@ -148,6 +153,7 @@ routes! {
     post "/api/v1/contests/{slug}/rounds" => api::rounds::create, ContestOwner;
     get "/api/v1/contests/{slug}/rounds" => api::rounds::list, Account;
     get "/api/v1/contests/{slug}/standings" => api::boards::standings, Public;
+    get "/api/v1/contests/{slug}/unit-prizes" => api::prizes::unit_prizes, ContestOwner;
     post "/api/v1/contests/{slug}/questions/{bank}/{key}/void" => api::questions::void_in_contest, ContestOwner;
     post "/api/v1/contests/{slug}/questions/{bank}/{key}/rekey" => api::questions::rekey_in_contest, ContestOwner;
     get "/api/v1/rounds" => api::play::open_rounds, Entrant;
@@ -159,6 +165,9 @@ routes! {
     get "/api/v1/rounds/{id}/units" => api::boards::units, Public;
     get "/api/v1/rounds/{id}/results.csv" => api::boards::results_csv, ContestOwner;
     get "/api/v1/rounds/{id}/live" => api::boards::live, ContestOwner;
+    get "/api/v1/rounds/{id}/prizes" => api::prizes::get, ContestOwner;
+    post "/api/v1/rounds/{id}/prizes" => api::prizes::set, ContestOwner;
+    get "/api/v1/rounds/{id}/winners" => api::prizes::winners, Public;
     get "/api/v1/attempts/{id}" => api::play::get, AttemptOwner;
     put "/api/v1/attempts/{id}/items/{position}" => api::play::answer, AttemptOwner;
     put "/api/v1/attempts/{id}/prediction" => api::play::prediction, AttemptOwner;

@@ -126,6 +126,10 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         // The matrix's round is still open: nothing may be purged yet.
         ("POST", "/api/v1/contests/{slug}/personal-data/purge") => (Body::Json(json!({})), &[409]),
         ("POST", "/admin/contests/{slug}/purge") => (form(&[]), &[409]),
+        // The matrix's round is open: no list is published yet.
+        ("GET", "/api/v1/rounds/{id}/winners" | "/rounds/{id}/prizes") => (Body::None, &[404]),
+        ("POST", "/admin/rounds/{id}/prizes") => (form(&[("action", "save")]), &[200]),
+        ("POST", "/api/v1/rounds/{id}/prizes") => (Body::Json(json!({})), &[200]),
         ("GET", _) => (Body::None, &[200]),
         ("DELETE", "/api/v1/session") => (Body::Json(json!({})), &[204]),
         ("PATCH", "/api/v1/contests/{slug}") => (Body::Json(json!({})), &[200]),

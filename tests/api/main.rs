@@ -11,6 +11,7 @@ mod helpers;
 mod operator;
 mod organize;
 mod pages;
+mod prizes;
 mod process;
 mod property;
 mod ranking;

@@ -489,6 +489,17 @@ async fn once_the_contest_is_over_the_organizer_purges_personal_data_and_the_boa
     org.post(app.url(&format!("/api/v1/rounds/{round}/close"))).send().await.unwrap();
     app.advance(chrono::Duration::seconds(30));
     app.sweep().await;
+    // Not before the winners are published.
+    let (s, body) = purge(org.clone()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("đoạt giải"), "{body}");
+    let prizes = org
+        .post(app.url(&format!("/api/v1/rounds/{round}/prizes")))
+        .json(&json!({"publish": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(prizes.status(), StatusCode::OK);
     let (s, body) = purge(org.clone()).await;
     assert_eq!((s, body["purged"].as_i64()), (StatusCode::OK, Some(2)), "{body}");
 

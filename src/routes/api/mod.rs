@@ -7,6 +7,7 @@ pub mod boards;
 pub mod contests;
 pub mod participants;
 pub mod play;
+pub mod prizes;
 pub mod questions;
 pub mod rounds;
 pub mod session;
@@ -39,6 +40,7 @@ pub struct ErrorBody {
         rounds::create, rounds::list, rounds::patch, rounds::publish, rounds::close,
         play::open_rounds, play::start, play::get, play::answer, play::prediction, play::submit,
         boards::leaderboard, boards::units, boards::standings, boards::results_csv, boards::live,
+        prizes::get, prizes::set, prizes::winners, prizes::unit_prizes,
         questions::void, questions::rekey, questions::void_in_contest, questions::rekey_in_contest,
     ),
     components(schemas(ErrorBody)),
@@ -46,7 +48,7 @@ pub struct ErrorBody {
         (name = "session", description = "Đăng nhập"), (name = "users", description = "Tài khoản"),
         (name = "units", description = "Đơn vị"), (name = "banks", description = "Ngân hàng câu hỏi"),
         (name = "contests", description = "Cuộc thi"), (name = "participants", description = "Người dân dự thi"), (name = "rounds", description = "Vòng thi"),
-        (name = "play", description = "Làm bài"), (name = "boards", description = "Bảng xếp hạng và kết quả"),
+        (name = "play", description = "Làm bài"), (name = "boards", description = "Bảng xếp hạng và kết quả"), (name = "prizes", description = "Giải thưởng"),
         (name = "questions", description = "Sửa đáp án"),
     )
 )]

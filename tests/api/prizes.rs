@@ -1,0 +1,180 @@
+//! Prizes: the proposal from the final ranking, an exclusion with its
+//! reason, publication only once the ranking is final, the public list
+//! with masked names, and units ranked by participation rate and by
+//! average score among those above the minimum rate.
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, json_of, new_client, spawn_app};
+
+/// A resident of `unit` registered in contest `giai`, who takes the round
+/// with the `wrong` items wrong and predicts `prediction`; returns the
+/// participant id.
+async fn resident(
+    app: &TestApp,
+    round: i64,
+    name: &str,
+    phone: &str,
+    unit: &str,
+    wrong: &[usize],
+    prediction: i64,
+) -> i64 {
+    let c = new_client();
+    let body = json!({"full_name": name, "birth_year": 1975, "phone": phone, "unit_code": unit, "consent": true});
+    let (s, reg) =
+        json_of(c.post(app.url("/api/v1/contests/giai/participants")).json(&body).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{reg}");
+    let attempt = app.start(&c, round).await["attempt_id"].as_i64().unwrap();
+    app.answer_all(&c, attempt, wrong).await;
+    app.submit(&c, attempt, Some(prediction)).await;
+    reg["participant_id"].as_i64().unwrap()
+}
+
+fn names(v: &Value, list: &str) -> Vec<String> {
+    v[list].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[actix_web::test]
+async fn winners_come_from_the_final_ranking_with_an_exclusion_and_units_need_the_minimum_rate() {
+    let app = spawn_app().await;
+    let org = app.organizer("btc").await;
+    app.contest(&org, "giai", json!({"audience": "both"})).await;
+    let round =
+        app.round(&org, "giai", json!({"attempts_allowed": 1, "blueprint": [{"bank": "mot-cua", "count": 3}]})).await;
+    // Three full marks (A, B and the official G): the prediction decides.
+    let a = resident(&app, round, "Nguyễn Văn An", "0912000001", "QN-LELOI", &[], 3).await;
+    let b = resident(&app, round, "Trần Thị Bích", "0912000002", "QN-LELOI", &[], 5).await;
+    let c = resident(&app, round, "Lê Văn Cường", "0912000003", "QN-NGUYENVANCU", &[1], 3).await;
+    resident(&app, round, "Phạm Thị Dung", "0912000004", "QN-NGUYENVANCU", &[1, 2], 3).await;
+    resident(&app, round, "Hoàng Văn Em", "0912000005", "QN-NGUYENVANCU", &[1, 2], 3).await;
+    resident(&app, round, "Võ Thị Phương", "0912000006", "QN-TRANPHU", &[1, 2, 3], 3).await;
+    let official = app.official("canbo1", "SNV").await;
+    let attempt = app.start(&official, round).await["attempt_id"].as_i64().unwrap();
+    app.answer_all(&official, attempt, &[]).await;
+    app.submit(&official, attempt, Some(10)).await;
+
+    let url = app.url(&format!("/api/v1/rounds/{round}/prizes"));
+    let plan = json!({
+        "tiers": [{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 2}],
+        "collective": {"min_rate": 0.0001, "count": 3, "kinds": ["phuong"]},
+    });
+    // While the round runs the proposal is provisional and cannot be published.
+    let (s, v) = json_of(org.post(&url).json(&json!({"publish": true})).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let (s, v) = json_of(org.post(&url).json(&plan).send().await.unwrap()).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("provisional")), "{v}");
+    assert_eq!(app.get(&format!("/api/v1/rounds/{round}/winners")).await.status(), StatusCode::NOT_FOUND);
+
+    org.post(app.url(&format!("/api/v1/rounds/{round}/close"))).send().await.unwrap();
+    app.advance(chrono::Duration::seconds(30));
+    app.sweep().await;
+    // Final ranking: A (error 0), B (error 2), G (error 7), C, then D and E.
+    let (s, v) = json_of(org.get(&url).send().await.unwrap()).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("final")), "{v}");
+    let full = crate::helpers::full_name("canbo1");
+    assert_eq!(names(&v, "winners"), ["Nguyễn Văn An", "Trần Thị Bích", full.as_str()]);
+
+    // An entrant who never entered cannot be excluded; a short reason is refused.
+    let bad = json!({"exclusions": [{"participant_id": 99999, "reason": "Không có"}]});
+    assert_eq!(org.post(&url).json(&bad).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = json!({"exclusions": [{"participant_id": b, "reason": "x"}]});
+    assert_eq!(org.post(&url).json(&bad).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // B is excluded: G moves up to the second prize and C takes the last one.
+    let body = json!({"exclusions": [{"participant_id": b, "reason": "Đăng ký hai lần bằng hai số điện thoại"}], "publish": true});
+    let (s, v) = json_of(org.post(&url).json(&body).send().await.unwrap()).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("published")), "{v}");
+    assert_eq!(names(&v, "winners"), ["Nguyễn Văn An", full.as_str(), "Lê Văn Cường"]);
+    let tiers: Vec<&str> = v["winners"].as_array().unwrap().iter().map(|w| w["tier"].as_str().unwrap()).collect();
+    assert_eq!(tiers, ["Giải Nhất", "Giải Nhì", "Giải Nhì"]);
+    assert_eq!(v["winners"][0]["participant_id"], a);
+    assert_eq!(v["winners"][2]["participant_id"], c);
+    assert_eq!(v["excluded"][0]["participant_id"], b);
+    assert_eq!(v["excluded"][0]["rank"], 2);
+
+    // Units: Lê Lợi 2/13.000 and Nguyễn Văn Cừ 3/17.000 reach 0,01%;
+    // Trần Phú 1/15.000 does not. By rate Nguyễn Văn Cừ leads, by average
+    // score Lê Lợi (3 against 4/3).
+    let units = |list: &str| -> Vec<String> {
+        v["collective"][list].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(units("by_rate"), ["QN-NGUYENVANCU", "QN-LELOI"]);
+    assert_eq!(units("by_score"), ["QN-LELOI", "QN-NGUYENVANCU"]);
+    assert_eq!(v["collective"]["by_rate"][0]["base_kind"], "population");
+    assert!(v["collective"]["rule"].as_str().unwrap().contains("từ 0,01% trở lên"), "{}", v["collective"]["rule"]);
+
+    // The exclusion and its reason are in the audit log.
+    let logged: Vec<String> = app
+        .state
+        .read(|c| {
+            use hoithi::db::schema::audit_log::dsl::*;
+            audit_log.filter(action.eq("prizes.exclude")).select(detail).load(c)
+        })
+        .await
+        .unwrap();
+    assert_eq!(logged, [format!("participant {b}: Đăng ký hai lần bằng hai số điện thoại")]);
+
+    // Everyone sees the published list: residents' names masked, no ids, no exclusions.
+    let (s, public) = json_of(app.get(&format!("/api/v1/rounds/{round}/winners")).await).await;
+    assert_eq!(s, StatusCode::OK, "{public}");
+    assert_eq!(names(&public, "winners")[0], "Nguyễn V. A.");
+    assert_eq!(names(&public, "winners")[2], "Lê V. C.");
+    assert!(public["winners"][0].get("participant_id").is_none());
+    assert_eq!(public["excluded"], json!([]));
+    let (s, page) = app.get_text(&format!("/rounds/{round}/prizes")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("Nguyễn V. A.") && page.contains("Phường Nguyễn Văn Cừ") && !page.contains("Trần Thị Bích"),
+        "{page}"
+    );
+
+    // The contest's collective prizes read the same over its one round.
+    let (s, whole) = json_of(
+        org.get(app.url("/api/v1/contests/giai/unit-prizes?min_rate=0.0001&kinds=phuong")).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{whole}");
+    assert_eq!(whole["by_rate"], v["collective"]["by_rate"]);
+
+    // Withdrawn, the list is no longer public.
+    let (s, v) = json_of(org.post(&url).json(&json!({"publish": false})).send().await.unwrap()).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("final")), "{v}");
+    assert_eq!(app.get(&format!("/api/v1/rounds/{round}/winners")).await.status(), StatusCode::NOT_FOUND);
+
+    // The organizer's page does the same by form: the exclusion stays
+    // ticked with its reason, and publishing shows the list.
+    app.login_admin().await;
+    let path = format!("/admin/rounds/{round}/prizes");
+    let (s, page) = app.get_text(&path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!("name=\"keep_{b}\" checked")), "{page}");
+    let token = crate::helpers::extract_csrf(&page).unwrap();
+    let (keep, reason) = (format!("keep_{b}"), format!("reason_{b}"));
+    let form = [
+        ("csrf", token.as_str()),
+        ("tier_name_1", "Giải Nhất"),
+        ("tier_count_1", "1"),
+        ("tier_audience_1", "residents"),
+        ("min_rate", "0,01"),
+        ("unit_count", "3"),
+        ("kinds", "phuong"),
+        (keep.as_str(), "on"),
+        (reason.as_str(), "Đăng ký hai lần bằng hai số điện thoại"),
+        ("action", "publish"),
+    ];
+    let r = app.post_form(&path, &form).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Đã công bố danh sách đoạt giải."), "{page}");
+    let (_, public) = json_of(app.get(&format!("/api/v1/rounds/{round}/winners")).await).await;
+    assert_eq!(names(&public, "winners"), ["Nguyễn V. A."]);
+    // A count that is not a number is said in Vietnamese, and nothing changes.
+    let bad = [("csrf", token.as_str()), ("tier_name_1", "Giải Nhất"), ("tier_count_1", "một"), ("action", "save")];
+    let r = app.post_form(&path, &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("số nguyên"));
+    let (_, still) = json_of(app.get(&format!("/api/v1/rounds/{round}/winners")).await).await;
+    assert_eq!(still, public);
+}
