@@ -35,6 +35,7 @@ pub async fn contest_page(
             "title": contest.title, "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description },
             "rules_html": crate::markdown::to_html(&contest.rules), "rounds": rounds,
             "join": contest.audience.admits_public() && !may_enter,
+            "og": super::open_graph(&state, &contest),
         }),
     )
 }

@@ -60,6 +60,7 @@ async fn join_ctx(
         "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description },
         "rounds": rounds, "entry": entry, "new_code": new_code, "phone": phone,
         "for_residents": contest.audience.admits_public(), "for_officials": contest.audience.admits_officials(),
+        "og": super::open_graph(state, contest),
     }))
 }
 

@@ -15,6 +15,7 @@ pub mod organize;
 pub mod play;
 pub mod prizes;
 pub mod questions;
+pub mod share;
 pub mod static_files;
 pub mod unit;
 
@@ -84,6 +85,24 @@ pub async fn round_cards(
             })
         })
         .collect())
+}
+
+/// The link preview of a contest's pages (Open Graph): what Zalo and
+/// Facebook show when the join link is shared. The image is a PNG (those
+/// apps do not show SVG).
+pub fn open_graph(state: &crate::state::AppState, contest: &crate::db::contests::Contest) -> Value {
+    let base = &state.settings.public_url;
+    let description = match contest.description.trim() {
+        "" => "Cuộc thi trực tuyến: đăng ký bằng số điện thoại, làm bài ngay trên điện thoại.".to_string(),
+        d if d.chars().count() > 200 => format!("{}…", d.chars().take(199).collect::<String>()),
+        d => d.to_string(),
+    };
+    serde_json::json!({
+        "title": contest.title,
+        "description": description,
+        "url": format!("{base}/c/{}", contest.slug),
+        "image": format!("{base}/static/og-default.png"),
+    })
 }
 
 /// Percent-encodes a query value.

@@ -5,7 +5,8 @@
 use actix_web::{guard, web};
 
 use super::{
-    admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, static_files, unit,
+    admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, share, static_files,
+    unit,
 };
 
 /// Who may call a route. The handler enforces it (through a role guard or
@@ -122,6 +123,8 @@ routes! {
     get "/admin/questions" => questions::bank_page, Staff;
     post "/admin/questions" => questions::bank_submit, Staff;
     get "/contests/{slug}" => boards::contest_page, Public;
+    get "/contests/{slug}/qr.svg" => share::qr, Public;
+    get "/contests/{slug}/poster" => share::poster, Public;
     get "/c/{slug}" => join::join_page, Public;
     get "/c/{slug}/register" => join::register_page, Public;
     post "/c/{slug}/register" => join::register_submit, Public;

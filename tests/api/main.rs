@@ -18,3 +18,4 @@ mod ranking;
 mod residents;
 mod robust;
 mod secrecy;
+mod share;
