@@ -11,6 +11,7 @@
 pub mod assets;
 pub mod auth;
 pub mod bootstrap;
+pub mod charts;
 pub mod cli;
 pub mod clock;
 pub mod configuration;

@@ -158,3 +158,13 @@ pub fn entries_of(conn: &mut DbConnection, round_id: i64, ids: &[i64]) -> QueryR
         })
         .collect())
 }
+
+/// How many entries of the round got each number of answers right.
+pub fn correct_distribution(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<(i32, i64)>> {
+    round_entries::table
+        .filter(round_entries::round_id.eq(round_id))
+        .group_by(round_entries::correct)
+        .select((round_entries::correct, diesel::dsl::count_star()))
+        .order(round_entries::correct.asc())
+        .load(conn)
+}

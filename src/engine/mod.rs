@@ -15,6 +15,7 @@ pub mod fixes;
 pub mod prizes;
 pub mod residents;
 pub mod rounds;
+pub mod stats;
 pub mod sweeper;
 pub mod views;
 

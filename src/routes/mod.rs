@@ -17,6 +17,7 @@ pub mod prizes;
 pub mod questions;
 pub mod share;
 pub mod static_files;
+pub mod stats;
 pub mod unit;
 
 mod middleware;
@@ -142,6 +143,57 @@ pub fn csv_for_people(filename: &str, header_row: &[&str], rows: &[Vec<String>])
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
         .body(body))
+}
+
+/// A table for people as `format` (`csv`, the default, or `xlsx`): the
+/// file is named `{base}.csv` or `{base}.xlsx`; a spreadsheet gets the rows
+/// as text cells (never formulas) on a sheet named `sheet`.
+pub fn table_for_people(
+    format: Option<&str>,
+    base: &str,
+    sheet: &str,
+    header_row: &[&str],
+    rows: &[Vec<String>],
+) -> AppResult<HttpResponse> {
+    match format.unwrap_or("csv") {
+        "csv" => csv_for_people(&format!("{base}.csv"), header_row, rows),
+        "xlsx" => {
+            let bytes =
+                xlsx(sheet, header_row, rows).map_err(|e| AppError::Unexpected(anyhow::anyhow!("xlsx: {e}")))?;
+            Ok(HttpResponse::Ok()
+                .insert_header((
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ))
+                .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{base}.xlsx\"")))
+                .body(bytes))
+        }
+        other => Err(AppError::Invalid(format!("Định dạng \"{other}\" không hỗ trợ: dùng csv hoặc xlsx."))),
+    }
+}
+
+fn xlsx(sheet_name: &str, header_row: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in header_row.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        sheet.set_column_width(c as u16, 18)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, cell)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// `?format=csv|xlsx`.
+#[derive(serde::Deserialize)]
+pub struct ExportQuery {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
 }
 
 /// `?unit=&limit=&offset=&sort=`.

@@ -6,7 +6,7 @@ use actix_web::{guard, web};
 
 use super::{
     admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, share, static_files,
-    unit,
+    stats, unit,
 };
 
 /// Who may call a route. The handler enforces it (through a role guard or
@@ -117,6 +117,8 @@ routes! {
     post "/admin/rounds/{id}/close" => organize::close_form, ContestOwner;
     get "/admin/rounds/{id}/prizes" => prizes::organizer_page, ContestOwner;
     post "/admin/rounds/{id}/prizes" => prizes::organizer_submit, ContestOwner;
+    get "/admin/rounds/{id}/stats" => stats::page, ContestOwner;
+    get "/admin/rounds/{id}/stats/{chart}" => stats::chart, ContestOwner;
     get "/admin/banks" => bank_upload::page, Staff;
     post "/admin/banks/preview" => bank_upload::preview, Staff, limit = BANK_IMPORT_BODY;
     post "/admin/banks/import" => bank_upload::import, BankOwner, limit = BANK_IMPORT_BODY;
@@ -171,6 +173,9 @@ routes! {
     get "/api/v1/rounds/{id}/prizes" => api::prizes::get, ContestOwner;
     post "/api/v1/rounds/{id}/prizes" => api::prizes::set, ContestOwner;
     get "/api/v1/rounds/{id}/winners" => api::prizes::winners, Public;
+    get "/api/v1/rounds/{id}/prizes/export" => api::reports::winners_export, ContestOwner;
+    get "/api/v1/rounds/{id}/stats" => api::reports::stats, ContestOwner;
+    get "/api/v1/rounds/{id}/entrants" => api::reports::entrants, ContestOwner;
     get "/api/v1/attempts/{id}" => api::play::get, AttemptOwner;
     put "/api/v1/attempts/{id}/items/{position}" => api::play::answer, AttemptOwner;
     put "/api/v1/attempts/{id}/prediction" => api::play::prediction, AttemptOwner;

@@ -2,15 +2,14 @@
 //! participation, scores, and the staff who have not yet taken a round.
 //! Nothing outside their subtree.
 
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
-use serde::Deserialize;
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::csv_for_people;
+use super::{ExportQuery, table_for_people};
 use crate::auth::session::UnitManager;
 use crate::db::rounds::list_published_rounds;
 use crate::domain::time::format_vn;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::templates::page;
 
@@ -88,12 +87,6 @@ pub async fn round(
     )
 }
 
-/// `?format=csv|xlsx`.
-#[derive(Deserialize)]
-pub struct ExportQuery {
-    format: Option<String>,
-}
-
 /// `GET /unit/rounds/{id}/missing`: the staff who have not taken the round, as CSV or XLSX.
 pub async fn missing_export(
     state: web::Data<AppState>,
@@ -106,44 +99,6 @@ pub async fn missing_export(
     let missing = state.not_yet_taken(&round, ids).await?;
     let header_row = ["Tên đăng nhập", "Họ và tên", "Mã đơn vị", "Đơn vị"];
     let base = format!("chua-thi-{}-vong-{}", unit.code.to_lowercase(), round.number);
-    match q.format.as_deref().unwrap_or("csv") {
-        "xlsx" => {
-            let bytes = xlsx(&header_row, &missing).map_err(|e| AppError::Unexpected(anyhow::anyhow!("xlsx: {e}")))?;
-            Ok(HttpResponse::Ok()
-                .insert_header((
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ))
-                .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{base}.xlsx\"")))
-                .body(bytes))
-        }
-        "csv" => {
-            let rows: Vec<Vec<String>> = missing.into_iter().map(|m| vec![m.0, m.1, m.2, m.3]).collect();
-            csv_for_people(&format!("{base}.csv"), &header_row, &rows)
-        }
-        other => Err(AppError::Invalid(format!("Định dạng \"{other}\" không hỗ trợ: dùng csv hoặc xlsx."))),
-    }
-}
-
-fn xlsx(
-    header_row: &[&str; 4],
-    rows: &[(String, String, String, String)],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Chưa thi")?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, h) in header_row.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (r, m) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        sheet.write_string(r, 0, &m.0)?;
-        sheet.write_string(r, 1, &m.1)?;
-        sheet.write_string(r, 2, &m.2)?;
-        sheet.write_string(r, 3, &m.3)?;
-    }
-    sheet.set_column_width(1, 30)?;
-    sheet.set_column_width(3, 30)?;
-    book.save_to_buffer()
+    let rows: Vec<Vec<String>> = missing.into_iter().map(|m| vec![m.0, m.1, m.2, m.3]).collect();
+    table_for_people(q.format.as_deref(), &base, "Chưa thi", &header_row, &rows)
 }

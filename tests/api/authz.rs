@@ -92,6 +92,7 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         .replace("{bank}", "ban-a")
         .replace("{key}", "a-1")
         .replace("{position}", "1")
+        .replace("{chart}", "correct.svg")
         .replace("{path:.*}", "site.js");
     let form = |f: &[(&'static str, &str)]| Body::Form(f.iter().map(|(k, v)| (*k, v.to_string())).collect());
     let (body, ok): (Body, &'static [u16]) = match (r.method, r.path) {

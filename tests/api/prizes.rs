@@ -177,4 +177,43 @@ async fn winners_come_from_the_final_ranking_with_an_exclusion_and_units_need_th
     assert!(r.text().await.unwrap().contains("số nguyên"));
     let (_, still) = json_of(app.get(&format!("/api/v1/rounds/{round}/winners")).await).await;
     assert_eq!(still, public);
+
+    // Statistics: 7 entrants (1 official), 3 with full marks, and how many
+    // got 0, 1, 2 and 3 answers right.
+    let (s, stats) = json_of(org.get(app.url(&format!("/api/v1/rounds/{round}/stats"))).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{stats}");
+    assert_eq!((stats["entrants"].as_i64(), stats["officials"].as_i64()), (Some(7), Some(1)));
+    assert_eq!((stats["full_marks"].as_i64(), stats["provisional"].as_bool()), (Some(3), Some(false)));
+    let dist: Vec<i64> =
+        stats["distribution"].as_array().unwrap().iter().map(|b| b["entrants"].as_i64().unwrap()).collect();
+    assert_eq!(dist, [1, 2, 1, 3]);
+    let (s, page) = app.get_text(&format!("/admin/rounds/{round}/stats")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("Phường Nguyễn Văn Cừ") && page.contains(&format!("/admin/rounds/{round}/stats/correct.svg"))
+    );
+    let chart = app.get(&format!("/admin/rounds/{round}/stats/correct.svg")).await;
+    assert_eq!(chart.headers()["content-type"], "image/svg+xml");
+    let svg = chart.text().await.unwrap();
+    assert_eq!(svg.matches(r##"fill="#B71C1C""##).count(), 4, "one bar per number of correct answers: {svg}");
+    assert_eq!(app.get(&format!("/admin/rounds/{round}/stats/pie.svg")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        new_client().get(app.url(&format!("/api/v1/rounds/{round}/stats"))).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Exports for the organizer carry personal data in full.
+    let csv = org.get(app.url(&format!("/api/v1/rounds/{round}/entrants"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().count(), 8, "a header and 7 entrants: {csv}");
+    assert!(csv.contains("Trần Thị Bích") && csv.contains("0912000002") && csv.contains("1975"), "{csv}");
+    let xlsx = org.get(app.url(&format!("/api/v1/rounds/{round}/entrants?format=xlsx"))).send().await.unwrap();
+    assert!(xlsx.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+    let winners =
+        org.get(app.url(&format!("/api/v1/rounds/{round}/prizes/export"))).send().await.unwrap().text().await.unwrap();
+    let lines: Vec<&str> = winners.lines().collect();
+    assert_eq!(lines.len(), 2, "{winners}");
+    assert!(lines[1].starts_with("Giải Nhất,1,Nguyễn Văn An,Người dân,Phường Lê Lợi,0912000001"), "{winners}");
+    let r = org.get(app.url(&format!("/api/v1/rounds/{round}/entrants?format=pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

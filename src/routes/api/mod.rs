@@ -9,6 +9,7 @@ pub mod participants;
 pub mod play;
 pub mod prizes;
 pub mod questions;
+pub mod reports;
 pub mod rounds;
 pub mod session;
 pub mod units;
@@ -41,6 +42,7 @@ pub struct ErrorBody {
         play::open_rounds, play::start, play::get, play::answer, play::prediction, play::submit,
         boards::leaderboard, boards::units, boards::standings, boards::results_csv, boards::live,
         prizes::get, prizes::set, prizes::winners, prizes::unit_prizes,
+        reports::stats, reports::entrants, reports::winners_export,
         questions::void, questions::rekey, questions::void_in_contest, questions::rekey_in_contest,
     ),
     components(schemas(ErrorBody)),
