@@ -1,4 +1,5 @@
-//! Limits on what one address may do, each a setting: offices and communes
+//! Limits on what one address may do, and the thresholds of the
+//! organizer's flags, each a setting: offices and communes
 //! sit behind one address, so they are loose enough for a commune meeting
 //! of hundreds, and the benchmark raises them further.
 
@@ -15,11 +16,29 @@ pub struct Limits {
     /// (`HOITHI_LIMIT_CODE_FAILURES_PER_PHONE`): 1 s after the first by
     /// default, then doubling up to 60 s.
     pub code_failures_per_phone: u32,
+    /// Flag a paper finished in less than this percentage of the round's
+    /// duration (`HOITHI_FLAG_FAST_PERCENT`, 20).
+    pub flag_fast_percent: u32,
+    /// Flag entrants of a device that registered more than this many
+    /// (`HOITHI_FLAG_REGISTRATIONS_PER_DEVICE`, 3).
+    pub flag_registrations_per_device: usize,
+    /// Flag this many or more identical answer patterns (`HOITHI_FLAG_SAME_ANSWERS`, 3) …
+    pub flag_same_answers: usize,
+    /// … submitted within this many seconds (`HOITHI_FLAG_SAME_ANSWERS_WINDOW_S`, 10).
+    pub flag_same_answers_window_s: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { registrations_per_address: 2_000, code_failures_per_address: 30, code_failures_per_phone: 1 }
+        Self {
+            registrations_per_address: 2_000,
+            code_failures_per_address: 30,
+            code_failures_per_phone: 1,
+            flag_fast_percent: 20,
+            flag_registrations_per_device: 3,
+            flag_same_answers: 3,
+            flag_same_answers_window_s: 10,
+        }
     }
 }
 
@@ -49,6 +68,14 @@ impl Limits {
                 d.code_failures_per_address,
             )?,
             code_failures_per_phone: read(env, "HOITHI_LIMIT_CODE_FAILURES_PER_PHONE", d.code_failures_per_phone)?,
+            flag_fast_percent: read(env, "HOITHI_FLAG_FAST_PERCENT", d.flag_fast_percent)?,
+            flag_registrations_per_device: read(
+                env,
+                "HOITHI_FLAG_REGISTRATIONS_PER_DEVICE",
+                d.flag_registrations_per_device,
+            )?,
+            flag_same_answers: read(env, "HOITHI_FLAG_SAME_ANSWERS", d.flag_same_answers)?,
+            flag_same_answers_window_s: read(env, "HOITHI_FLAG_SAME_ANSWERS_WINDOW_S", d.flag_same_answers_window_s)?,
         })
     }
 }

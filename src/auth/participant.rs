@@ -91,7 +91,10 @@ pub async fn load_entrant(req: &HttpRequest) -> Result<Option<Entrant>, AppError
             let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| anyhow::anyhow!("AppState missing"))?;
             match device_entries(state, req) {
                 Some(d) if !d.ids.is_empty() => {
-                    let found = state.participants_by_ids(d.ids).await?;
+                    let mut found = state.participants_by_ids(d.ids.clone()).await?;
+                    // In the cookie's order: the person who registered or
+                    // continued last on this device comes last.
+                    found.sort_by_key(|p| d.ids.iter().position(|i| *i == p.id));
                     (!found.is_empty()).then_some(Entrant::Resident(found))
                 }
                 _ => None,

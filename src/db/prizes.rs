@@ -168,3 +168,44 @@ pub fn correct_distribution(conn: &mut DbConnection, round_id: i64) -> QueryResu
         .order(round_entries::correct.asc())
         .load(conn)
 }
+
+/// What the organizer's flags read for each entry of a round: (participant,
+/// duration, submitted at, device) and the items of the attempt that counts
+/// as (participant, question, display order → bank order, choices as shown).
+pub type FlagRows = (Vec<(i64, i64, NaiveDateTime, Option<String>)>, Vec<(i64, i64, String, Option<String>)>);
+
+/// See [`FlagRows`].
+pub fn flag_rows(conn: &mut DbConnection, round_id: i64) -> QueryResult<FlagRows> {
+    use super::schema::attempt_items;
+    let entries = round_entries::table
+        .inner_join(participants::table)
+        .filter(round_entries::round_id.eq(round_id))
+        .select((
+            round_entries::participant_id,
+            round_entries::duration_ms,
+            round_entries::submitted_at,
+            participants::device_id,
+        ))
+        .load(conn)?;
+    let items = round_entries::table
+        .inner_join(attempt_items::table.on(attempt_items::attempt_id.eq(round_entries::best_attempt_id)))
+        .filter(round_entries::round_id.eq(round_id))
+        .select((
+            round_entries::participant_id,
+            attempt_items::question_id,
+            attempt_items::option_order,
+            attempt_items::choices,
+        ))
+        .load(conn)?;
+    Ok((entries, items))
+}
+
+/// How many entrants each device registered in the contest.
+pub fn device_counts(conn: &mut DbConnection, contest_id: i64) -> QueryResult<Vec<(Option<String>, i64)>> {
+    participants::table
+        .filter(participants::contest_id.eq(contest_id))
+        .filter(participants::device_id.is_not_null())
+        .group_by(participants::device_id)
+        .select((participants::device_id, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -4,6 +4,7 @@
 pub mod attempt;
 pub mod bank;
 pub mod contest;
+pub mod flags;
 pub mod formats;
 pub mod grading;
 pub mod numbers;

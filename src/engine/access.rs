@@ -79,7 +79,9 @@ impl Entrant {
     pub fn resident_in(&self, contest_id: i64) -> Option<&Participant> {
         match self {
             Entrant::Account(_) => None,
-            Entrant::Resident(ps) => ps.iter().find(|p| p.contest_id == contest_id),
+            // A family's shared phone: whoever registered or continued
+            // last on it takes part now (the others continue with their code).
+            Entrant::Resident(ps) => ps.iter().rev().find(|p| p.contest_id == contest_id),
         }
     }
 

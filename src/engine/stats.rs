@@ -110,3 +110,78 @@ impl Engine {
             .collect())
     }
 }
+
+/// An entrant the organizer should look at, and why (never excluded
+/// automatically).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FlagView {
+    /// Who.
+    pub participant_id: i64,
+    /// Full name.
+    pub name: String,
+    /// Unit or locality.
+    pub unit: Option<String>,
+    /// Rank on the board.
+    pub rank: i64,
+    /// Why, in Vietnamese.
+    pub reasons: Vec<String>,
+}
+
+impl Engine {
+    /// The round's flagged entrants, in rank order (its contest's owner or an admin).
+    pub async fn round_flags(&self, user: &CurrentUser, round_id: i64) -> AppResult<Vec<FlagView>> {
+        use crate::domain::flags::{Facts, Thresholds, flags};
+        let (round, contest) = self.owned_round(user, round_id).await?;
+        let cid = contest.id;
+        let ((entries, items), devices) = self
+            .read(move |c| Ok((crate::db::prizes::flag_rows(c, round_id)?, crate::db::prizes::device_counts(c, cid)?)))
+            .await?;
+        let mut patterns: std::collections::HashMap<i64, Vec<(i64, Vec<usize>)>> = Default::default();
+        for (pid, qid, order, choices) in items {
+            let order: Vec<usize> = serde_json::from_str(&order).unwrap_or_default();
+            let shown: Vec<usize> = choices.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+            let mut bank: Vec<usize> = shown.iter().filter_map(|d| order.get(*d).copied()).collect();
+            bank.sort_unstable();
+            patterns.entry(pid).or_default().push((qid, bank));
+        }
+        let facts: Vec<Facts> = entries
+            .into_iter()
+            .map(|(pid, duration_ms, submitted_at, device_id)| {
+                let mut pattern = patterns.remove(&pid).unwrap_or_default();
+                pattern.sort();
+                // A paper left blank is not a pattern two people share by collusion.
+                if pattern.iter().all(|(_, c)| c.is_empty()) {
+                    pattern.clear();
+                }
+                Facts { participant_id: pid, duration_ms, submitted_at, device_id, pattern }
+            })
+            .collect();
+        let counts = devices.into_iter().filter_map(|(d, n)| Some((d?, n as usize))).collect();
+        let l = &self.settings.limits;
+        let t = Thresholds {
+            fast_percent: l.flag_fast_percent,
+            per_device: l.flag_registrations_per_device,
+            same_answers: l.flag_same_answers,
+            window_s: l.flag_same_answers_window_s,
+        };
+        let found = flags(&facts, round.settings.duration_s, &counts, &t);
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .results(&round)
+            .await?
+            .into_iter()
+            .filter_map(|(r, unit)| {
+                let why = found.get(&r.entry.participant_id)?;
+                Some(FlagView {
+                    participant_id: r.entry.participant_id,
+                    name: r.person.full_name.clone(),
+                    unit,
+                    rank: r.rank,
+                    reasons: why.iter().map(|f| f.describe(&t)).collect(),
+                })
+            })
+            .collect())
+    }
+}

@@ -76,6 +76,7 @@ fn status_label(status: &str) -> &'static str {
 async fn organizer_ctx(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Value> {
     let (round, contest) = state.owned_round(user, id).await?;
     let (view, plan) = state.prizes(user, id).await?;
+    let flags = state.round_flags(user, id).await?;
     Ok(json!({
         "title": format!("Giải thưởng – {}", round.settings.title),
         "round": { "id": round.id, "title": round.settings.title },
@@ -84,6 +85,7 @@ async fn organizer_ctx(state: &AppState, user: &CurrentUser, id: i64) -> AppResu
         "published": view.status == "published", "publishable": view.status != "provisional",
         "winners": winners_ctx(&view),
         "excluded": view.excluded,
+        "flags": flags,
         "warnings": view.warnings,
         "tiers": tier_rows(&plan.tiers),
         "min_rate": crate::domain::numbers::decimal(plan.collective.min_rate * 100.0, 3),

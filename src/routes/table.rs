@@ -176,6 +176,7 @@ routes! {
     get "/api/v1/rounds/{id}/prizes/export" => api::reports::winners_export, ContestOwner;
     get "/api/v1/rounds/{id}/stats" => api::reports::stats, ContestOwner;
     get "/api/v1/rounds/{id}/entrants" => api::reports::entrants, ContestOwner;
+    get "/api/v1/rounds/{id}/flags" => api::reports::flags, ContestOwner;
     get "/api/v1/attempts/{id}" => api::play::get, AttemptOwner;
     put "/api/v1/attempts/{id}/items/{position}" => api::play::answer, AttemptOwner;
     put "/api/v1/attempts/{id}/prediction" => api::play::prediction, AttemptOwner;

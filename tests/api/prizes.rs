@@ -217,3 +217,52 @@ async fn winners_come_from_the_final_ranking_with_an_exclusion_and_units_need_th
     let r = org.get(app.url(&format!("/api/v1/rounds/{round}/entrants?format=pdf"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[actix_web::test]
+async fn flags_point_the_organizer_at_fast_papers_and_shared_devices() {
+    let app = spawn_app().await;
+    let org = app.organizer("btc").await;
+    app.contest(&org, "giai", json!({"audience": "public"})).await;
+    let round = app
+        .round(
+            &org,
+            "giai",
+            json!({"attempts_allowed": 1, "duration_s": 600, "blueprint": [{"bank": "mot-cua", "count": 3}]}),
+        )
+        .await;
+    // One phone registers four people (the last one takes the round at once).
+    let shared = new_client();
+    for (i, name) in ["Đặng Văn Một", "Đặng Văn Hai", "Đặng Văn Ba", "Đặng Văn Bốn"].iter().enumerate()
+    {
+        let body = json!({"full_name": name, "birth_year": 1990, "phone": format!("091300000{i}"), "unit_code": "QN-LELOI", "consent": true});
+        let r = shared.post(app.url("/api/v1/contests/giai/participants")).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let attempt = app.start(&shared, round).await["attempt_id"].as_i64().unwrap();
+    app.answer_all(&shared, attempt, &[]).await;
+    app.submit(&shared, attempt, Some(1)).await;
+    // Another resident takes three minutes on their own phone: nothing to flag.
+    let own = new_client();
+    let body = json!({"full_name": "Ngô Thị Chậm", "birth_year": 1960, "phone": "0914000000", "unit_code": "QN-LELOI", "consent": true});
+    own.post(app.url("/api/v1/contests/giai/participants")).json(&body).send().await.unwrap();
+    let slow = app.start(&own, round).await["attempt_id"].as_i64().unwrap();
+    app.answer_all(&own, slow, &[1]).await;
+    app.advance(chrono::Duration::seconds(180));
+    app.submit(&own, slow, Some(1)).await;
+
+    let (s, flags) = json_of(org.get(app.url(&format!("/api/v1/rounds/{round}/flags"))).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{flags}");
+    let flagged = flags.as_array().unwrap();
+    assert_eq!(flagged.len(), 1, "{flags}");
+    assert_eq!(flagged[0]["name"], "Đặng Văn Bốn");
+    let reasons = flagged[0]["reasons"].to_string();
+    assert!(reasons.contains("trên 10 phút cho phép (dưới 20%)"), "{reasons}");
+    assert!(reasons.contains("Một thiết bị đã đăng ký 4 người dự thi"), "{reasons}");
+    // The organizer sees them on the prizes page; nobody is excluded for it.
+    app.login_admin().await;
+    let (_, page) = app.get_text(&format!("/admin/rounds/{round}/prizes")).await;
+    assert!(page.contains("Cần xem xét") && page.contains("Đặng Văn Bốn"), "{page}");
+    let (_, v) = json_of(org.get(app.url(&format!("/api/v1/rounds/{round}/prizes"))).send().await.unwrap()).await;
+    assert_eq!(v["excluded"], json!([]));
+    assert_eq!(names(&v, "winners"), ["Đặng Văn Bốn", "Ngô Thị Chậm"]);
+}

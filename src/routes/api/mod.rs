@@ -42,7 +42,7 @@ pub struct ErrorBody {
         play::open_rounds, play::start, play::get, play::answer, play::prediction, play::submit,
         boards::leaderboard, boards::units, boards::standings, boards::results_csv, boards::live,
         prizes::get, prizes::set, prizes::winners, prizes::unit_prizes,
-        reports::stats, reports::entrants, reports::winners_export,
+        reports::stats, reports::entrants, reports::winners_export, reports::flags,
         questions::void, questions::rekey, questions::void_in_contest, questions::rekey_in_contest,
     ),
     components(schemas(ErrorBody)),

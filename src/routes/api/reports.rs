@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use crate::auth::CurrentUser;
 use crate::domain::numbers::one_decimal;
 use crate::domain::time::format_vn;
-use crate::engine::stats::{ExportRow, StatsView};
+use crate::engine::stats::{ExportRow, FlagView, StatsView};
 use crate::error::AppResult;
 use crate::routes::{ExportQuery, table_for_people};
 use crate::state::AppState;
@@ -17,6 +17,12 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/stats", tag = "prizes", summary = "Thống kê vòng thi (ban tổ chức): người dự thi, lượt làm, phân bố số câu đúng, tham gia theo đơn vị", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "Thống kê", body = StatsView), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
 pub async fn stats(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.round_stats(&user, *id).await?))
+}
+
+/// `GET /api/v1/rounds/{id}/flags`.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/flags", tag = "prizes", summary = "Người dự thi cần xem xét (ban tổ chức): làm bài quá nhanh, nhiều đăng ký từ một thiết bị, câu trả lời giống hệt nhau nộp cùng lúc; không tự động loại ai", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "Theo thứ hạng", body = Vec<FlagView>), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
+pub async fn flags(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.round_flags(&user, *id).await?))
 }
 
 fn person_cells(r: &ExportRow) -> Vec<String> {
