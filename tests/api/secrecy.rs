@@ -118,6 +118,8 @@ async fn every_participant_facing_shape_is_an_allow_listed_snapshot() {
     round(&app, "btc2", "khac", json!({"reveal": "after_close"})).await;
     let other = app.official("canbo2", "SNV").await;
     let id2 = app.start(&other, r).await["attempt_id"].as_i64().unwrap();
+    // Full marks: first on the board whatever the first paper's shuffle.
+    app.answer_all(&other, id2, &[]).await;
     app.submit(&other, id2, Some(0)).await;
     let (_, v) = json_of(other.get(app.url(&format!("/api/v1/attempts/{id2}"))).send().await.unwrap()).await;
     note("GET /api/v1/attempts/{id} (final, key held back)", &v);
