@@ -540,3 +540,65 @@ async fn once_the_contest_is_over_the_organizer_purges_personal_data_and_the_boa
     let (s, _) = register(&app, &new_client(), &person("0911111111")).await;
     assert_eq!(s, StatusCode::CONFLICT);
 }
+
+#[actix_web::test]
+async fn residents_tied_on_score_and_time_are_split_by_the_prediction_once_the_round_closes() {
+    let app = spawn_app().await;
+    let org = app.organizer("btc").await;
+    app.contest(&org, "dan", json!({"audience": "public"})).await;
+    let round = app
+        .round(
+            &org,
+            "dan",
+            json!({"attempts_allowed": 1, "grace_s": 0, "blueprint": [{"bank": "mot-cua", "count": 3}]}),
+        )
+        .await;
+    app.clock.freeze_at(hoithi::clock::Clock::now(&*app.clock));
+    // (name, phone, wrong items, prediction, seconds taken). Worked by hand:
+    // two full marks, so the true count is 2.
+    //   Hà and Hải: 3/3 in 60 s; Hà predicts 9 (error 7), Hải 2 (error 0).
+    //   Lan and Long: 2/3, both predict 5 (error 3); Lan takes 90 s, Long 120 s.
+    let people = [
+        ("Trần Thu Hà", "0912100001", vec![], 9, 60),
+        ("Lê Văn Hải", "0912100002", vec![], 2, 60),
+        ("Phan Thị Lan", "0912100003", vec![3], 5, 90),
+        ("Đỗ Văn Long", "0912100004", vec![3], 5, 120),
+    ];
+    for (name, phone, wrong, prediction, seconds) in &people {
+        let c = new_client();
+        let mut body = person(phone);
+        body["full_name"] = json!(name);
+        assert_eq!(register(&app, &c, &body).await.0, StatusCode::CREATED);
+        let id = app.start(&c, round).await["attempt_id"].as_i64().unwrap();
+        app.answer_all(&c, id, wrong).await;
+        app.advance(chrono::Duration::seconds(*seconds));
+        app.submit(&c, id, Some(*prediction)).await;
+        // Everyone starts at the same moment of the frozen clock.
+        app.advance(chrono::Duration::seconds(-*seconds));
+    }
+    let board = || async {
+        let (_, b) = json_of(app.get(&format!("/api/v1/rounds/{round}/leaderboard")).await).await;
+        let names: Vec<String> =
+            b["entries"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_string()).collect();
+        let ranks: Vec<i64> = b["entries"].as_array().unwrap().iter().map(|e| e["rank"].as_i64().unwrap()).collect();
+        (b["provisional"].as_bool().unwrap(), names, ranks)
+    };
+    // Provisional: predictions are not compared yet, so Hà and Hải tie on
+    // everything (score, time, the moment they submitted) and share rank 1.
+    let (provisional, names, ranks) = board().await;
+    assert!(provisional);
+    assert_eq!(names, ["Trần T. H.", "Lê V. H.", "Phan T. L.", "Đỗ V. L."]);
+    assert_eq!(ranks, [1, 1, 3, 4]);
+    let (_, page) = app.get_text(&format!("/rounds/{round}/leaderboard")).await;
+    assert!(page.contains("tạm thời"), "the page says the board is provisional");
+
+    org.post(app.url(&format!("/api/v1/rounds/{round}/close"))).send().await.unwrap();
+    app.advance(chrono::Duration::seconds(1));
+    assert_eq!(app.sweep().await.rounds, 1);
+    // Final: Hải's exact prediction puts him first; Lan and Long tie on
+    // score and prediction, and the faster one leads.
+    let (provisional, names, ranks) = board().await;
+    assert!(!provisional);
+    assert_eq!(names, ["Lê V. H.", "Trần T. H.", "Phan T. L.", "Đỗ V. L."]);
+    assert_eq!(ranks, [1, 2, 3, 4]);
+}

@@ -57,7 +57,7 @@ const PERSON: [&str; 11] = [
 ];
 
 /// `GET /api/v1/rounds/{id}/entrants?format=csv|xlsx`.
-#[utoipa::path(get, path = "/api/v1/rounds/{id}/entrants", tag = "prizes", summary = "Xuất danh sách người dự thi theo thứ hạng, đủ thông tin cá nhân (ban tổ chức)", params(("id" = i64, Path, description = "Mã vòng thi"), ("format" = Option<String>, Query, description = "csv (mặc định) hoặc xlsx")), responses((status = 200, description = "CSV hoặc Excel", content_type = "text/csv"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Định dạng không hỗ trợ", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/entrants", tag = "prizes", summary = "Xuất danh sách người dự thi theo thứ hạng, đủ thông tin cá nhân (ban tổ chức)", params(("id" = i64, Path, description = "Mã vòng thi"), ("format" = Option<String>, Query, description = "csv (mặc định) hoặc xlsx")), responses((status = 200, description = "CSV hoặc Excel", content_type = "text/csv"), (status = 400, description = "Tham số không hợp lệ", body = ErrorBody), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Định dạng không hỗ trợ", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
 pub async fn entrants(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -75,7 +75,7 @@ pub async fn entrants(
 }
 
 /// `GET /api/v1/rounds/{id}/prizes/export?format=csv|xlsx`.
-#[utoipa::path(get, path = "/api/v1/rounds/{id}/prizes/export", tag = "prizes", summary = "Xuất danh sách đoạt giải (đề xuất hoặc đã công bố), đủ thông tin cá nhân để liên hệ trao giải (ban tổ chức)", params(("id" = i64, Path, description = "Mã vòng thi"), ("format" = Option<String>, Query, description = "csv (mặc định) hoặc xlsx")), responses((status = 200, description = "CSV hoặc Excel", content_type = "text/csv"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Định dạng không hỗ trợ", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/prizes/export", tag = "prizes", summary = "Xuất danh sách đoạt giải (đề xuất hoặc đã công bố), đủ thông tin cá nhân để liên hệ trao giải (ban tổ chức)", params(("id" = i64, Path, description = "Mã vòng thi"), ("format" = Option<String>, Query, description = "csv (mặc định) hoặc xlsx")), responses((status = 200, description = "CSV hoặc Excel", content_type = "text/csv"), (status = 400, description = "Tham số không hợp lệ", body = ErrorBody), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Định dạng không hỗ trợ", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
 pub async fn winners_export(
     state: web::Data<AppState>,
     user: CurrentUser,
