@@ -15,6 +15,7 @@ pub mod organize;
 pub mod play;
 pub mod prizes;
 pub mod questions;
+pub mod residents;
 pub mod share;
 pub mod static_files;
 pub mod stats;

@@ -5,8 +5,8 @@
 use actix_web::{guard, web};
 
 use super::{
-    admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, share, static_files,
-    stats, unit,
+    admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, residents, share,
+    static_files, stats, unit,
 };
 
 /// Who may call a route. The handler enforces it (through a role guard or
@@ -109,6 +109,8 @@ routes! {
     post "/admin/contests/{slug}" => organize::update_contest_form, ContestOwner;
     post "/admin/contests/{slug}/rounds" => organize::create_round_form, ContestOwner;
     post "/admin/contests/{slug}/purge" => organize::purge_form, ContestOwner;
+    get "/admin/contests/{slug}/participants" => residents::page, ContestOwner;
+    post "/admin/contests/{slug}/participants/{id}/code" => residents::new_code, ContestOwner;
     get "/admin/contests/{slug}/questions" => questions::contest_page, ContestOwner;
     post "/admin/contests/{slug}/questions" => questions::contest_submit, ContestOwner;
     get "/admin/rounds/{id}" => organize::round_page, ContestOwner;

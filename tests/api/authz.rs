@@ -124,6 +124,7 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         ("GET", "/c/{slug}/register") => (Body::None, &[404]),
         ("POST", "/c/{slug}/register" | "/c/{slug}/continue") => (form(&[]), &[404]),
         ("POST", "/api/v1/contests/{slug}/participants/{id}/code") => (Body::Json(json!({})), &[404]),
+        ("POST", "/admin/contests/{slug}/participants/{id}/code") => (form(&[]), &[404]),
         // The matrix's round is still open: nothing may be purged yet.
         ("POST", "/api/v1/contests/{slug}/personal-data/purge") => (Body::Json(json!({})), &[409]),
         ("POST", "/admin/contests/{slug}/purge") => (form(&[]), &[409]),

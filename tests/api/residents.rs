@@ -251,6 +251,25 @@ async fn the_organizer_finds_a_resident_and_gives_a_new_code() {
     assert_eq!(session(old).await.status(), StatusCode::UNAUTHORIZED);
     app.advance(chrono::Duration::seconds(5));
     assert_eq!(session(new.to_string()).await.status(), StatusCode::OK);
+    // The organizer's page does the same: find by phone, give a new code.
+    let page = org.get(app.url("/admin/contests/dan/participants?q=0912345678")).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Nguyễn Văn An") && page.contains("Phường Lê Lợi"), "{page}");
+    let token = crate::helpers::extract_csrf(&page).unwrap();
+    let r = org
+        .post(app.url(&format!("/admin/contests/dan/participants/{id}/code")))
+        .form(&[("csrf", token.as_str()), ("q", "0912345678")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    let third = page.split(r#"<p class="code" aria-label="Mã dự thi mới">"#).nth(1).unwrap().split('<').next().unwrap();
+    assert_eq!(third.len(), 6, "{page}");
+    app.advance(chrono::Duration::seconds(5));
+    assert_eq!(session(new.to_string()).await.status(), StatusCode::UNAUTHORIZED, "the page's code replaced it");
+    app.advance(chrono::Duration::seconds(5));
+    assert_eq!(session(third.to_string()).await.status(), StatusCode::OK);
     // The new code is in the audit log, with the masked name only.
     let audit = org.get(app.url("/admin/audit")).send().await.unwrap();
     assert_eq!(audit.status(), StatusCode::FORBIDDEN, "the audit page is for admins");
