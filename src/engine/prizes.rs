@@ -318,7 +318,25 @@ impl Engine {
         let plan = stored.as_ref().map(|s| s.plan.clone()).unwrap_or_default();
         let rows = self.results(&round).await?;
         let view = match stored.and_then(|s| s.published) {
-            Some((list, at)) => self.view(&round, &contest, &list, Some(at), &rows, Reader::Organizer),
+            Some((list, at)) => {
+                let mut v = self.view(&round, &contest, &list, Some(at), &rows, Reader::Organizer);
+                // A key fixed after publication re-ranks the entries, never
+                // the published list: say so, so the organizer publishes again.
+                let now = self.proposal(&round, &contest, &list.plan).await?;
+                if now
+                    .awards
+                    .iter()
+                    .map(|a| (a.tier, a.participant_id))
+                    .ne(list.awards.iter().map(|a| (a.tier, a.participant_id)))
+                {
+                    v.warnings.push(
+                        "Xếp hạng hiện tại khác danh sách đã công bố (có thể do sửa đáp án sau khi công bố). \
+                         Hãy xem lại và công bố lại nếu cần."
+                            .to_string(),
+                    );
+                }
+                v
+            }
             None => {
                 let list = self.proposal(&round, &contest, &plan).await?;
                 self.view(&round, &contest, &list, None, &rows, Reader::Organizer)

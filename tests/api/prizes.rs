@@ -266,3 +266,51 @@ async fn flags_point_the_organizer_at_fast_papers_and_shared_devices() {
     assert_eq!(v["excluded"], json!([]));
     assert_eq!(names(&v, "winners"), ["Đặng Văn Bốn", "Ngô Thị Chậm"]);
 }
+
+#[actix_web::test]
+async fn a_key_fixed_after_publication_warns_that_the_list_no_longer_matches() {
+    let app = spawn_app().await;
+    let org = app.organizer("btc").await;
+    app.contest(&org, "giai", json!({"audience": "public"})).await;
+    let round =
+        app.round(&org, "giai", json!({"attempts_allowed": 1, "blueprint": [{"bank": "mot-cua", "count": 1}]})).await;
+    // X answers right and predicts 5; Y answers wrong and predicts 1.
+    let x = resident(&app, round, "Nguyễn Văn Xuân", "0915000001", "QN-LELOI", &[], 5).await;
+    let y = resident(&app, round, "Trần Văn Yên", "0915000002", "QN-LELOI", &[1], 1).await;
+    org.post(app.url(&format!("/api/v1/rounds/{round}/close"))).send().await.unwrap();
+    app.advance(chrono::Duration::seconds(30));
+    app.sweep().await;
+    let url = app.url(&format!("/api/v1/rounds/{round}/prizes"));
+    let body = json!({"tiers": [{"name": "Giải Nhất", "count": 1}], "publish": true});
+    let (s, v) = json_of(org.post(&url).json(&body).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["winners"][0]["participant_id"], x);
+    assert_eq!(v["warnings"], json!([]));
+
+    // X's question had a wrong key: corrected in this contest, X is wrong
+    // too, and Y's closer prediction now leads.
+    let attempt: i64 = app
+        .state
+        .read(move |c| {
+            use hoithi::db::schema::round_entries::dsl::*;
+            round_entries.filter(participant_id.eq(x)).select(best_attempt_id).first(c)
+        })
+        .await
+        .unwrap();
+    let item = app.items(attempt).await.remove(0);
+    let right = item.option_order[item.answer_display[0]];
+    let other = ((right + 1) % item.options.len()) as u8;
+    let letter = char::from(b'A' + other).to_string();
+    let rekey = app.url(&format!("/api/v1/contests/giai/questions/mot-cua/{}/rekey", item.key));
+    let r = org.post(rekey).json(&json!({"answer": letter, "reason": "Đáp án cũ sai"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, v) = json_of(org.get(&url).send().await.unwrap()).await;
+    assert_eq!(v["status"], "published");
+    assert_eq!(v["winners"][0]["participant_id"], x, "the published list stays as published");
+    assert!(v["warnings"][0].as_str().unwrap().contains("công bố lại"), "{v}");
+    // Published again, the list follows the corrected ranking.
+    let (_, v) = json_of(org.post(&url).json(&json!({"publish": true})).send().await.unwrap()).await;
+    assert_eq!(v["winners"][0]["participant_id"], y);
+    let (_, v) = json_of(org.get(&url).send().await.unwrap()).await;
+    assert_eq!(v["warnings"], json!([]));
+}
