@@ -159,6 +159,19 @@ pub fn entries_of(conn: &mut DbConnection, round_id: i64, ids: &[i64]) -> QueryR
         .collect())
 }
 
+/// A round's entries counted: (entrants, of whom officials, with full marks).
+pub fn entry_counts(conn: &mut DbConnection, round_id: i64) -> QueryResult<(i64, i64, i64)> {
+    let of_round = || round_entries::table.filter(round_entries::round_id.eq(round_id));
+    let entrants = of_round().count().get_result(conn)?;
+    let officials = of_round()
+        .inner_join(participants::table)
+        .filter(participants::user_id.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let full_marks = of_round().filter(round_entries::full_marks.eq(true)).count().get_result(conn)?;
+    Ok((entrants, officials, full_marks))
+}
+
 /// How many entries of the round got each number of answers right.
 pub fn correct_distribution(conn: &mut DbConnection, round_id: i64) -> QueryResult<Vec<(i32, i64)>> {
     round_entries::table
@@ -171,8 +184,8 @@ pub fn correct_distribution(conn: &mut DbConnection, round_id: i64) -> QueryResu
 
 /// What the organizer's flags read for each entry of a round: (participant,
 /// duration, submitted at, device) and the items of the attempt that counts
-/// as (participant, question, display order → bank order, choices as shown).
-pub type FlagRows = (Vec<(i64, i64, NaiveDateTime, Option<String>)>, Vec<(i64, i64, String, Option<String>)>);
+/// as (participant, question, options chosen in the bank's order).
+pub type FlagRows = (Vec<(i64, i64, NaiveDateTime, Option<String>)>, Vec<(i64, i64, Vec<usize>)>);
 
 /// See [`FlagRows`].
 pub fn flag_rows(conn: &mut DbConnection, round_id: i64) -> QueryResult<FlagRows> {
@@ -187,7 +200,7 @@ pub fn flag_rows(conn: &mut DbConnection, round_id: i64) -> QueryResult<FlagRows
             participants::device_id,
         ))
         .load(conn)?;
-    let items = round_entries::table
+    let items: Vec<(i64, i64, String, Option<String>)> = round_entries::table
         .inner_join(attempt_items::table.on(attempt_items::attempt_id.eq(round_entries::best_attempt_id)))
         .filter(round_entries::round_id.eq(round_id))
         .select((
@@ -197,6 +210,16 @@ pub fn flag_rows(conn: &mut DbConnection, round_id: i64) -> QueryResult<FlagRows
             attempt_items::choices,
         ))
         .load(conn)?;
+    let items = items
+        .into_iter()
+        .map(|(pid, qid, order, choices)| {
+            let order: Vec<usize> = from_json(&order)?;
+            let shown: Vec<usize> = choices.as_deref().map(from_json).transpose()?.unwrap_or_default();
+            let mut bank: Vec<usize> = shown.iter().filter_map(|d| order.get(*d).copied()).collect();
+            bank.sort_unstable();
+            Ok((pid, qid, bank))
+        })
+        .collect::<QueryResult<_>>()?;
     Ok((entries, items))
 }
 

@@ -130,9 +130,20 @@ pub fn unit_standings(
         .collect()
 }
 
-fn collective_view(units: &[UnitStanding], rule: &CollectiveRule, residents: bool) -> CollectiveView {
-    let (by_rate, by_score) = collective(units, rule);
-    CollectiveView { rule: collective_rule_text(rule, residents), settings: rule.clone(), by_rate, by_score }
+impl CollectiveView {
+    /// The two lists with the rule that made them, said in Vietnamese.
+    fn of(rule: &CollectiveRule, residents: bool, (by_rate, by_score): (Vec<UnitStanding>, Vec<UnitStanding>)) -> Self {
+        CollectiveView { rule: collective_rule_text(rule, residents), settings: rule.clone(), by_rate, by_score }
+    }
+}
+
+/// A round's entries in rank order, as the proposal sees them.
+fn candidates(rows: &[(BoardRow, Option<String>)]) -> impl Iterator<Item = Candidate> + '_ {
+    rows.iter().map(|(r, _)| Candidate {
+        participant_id: r.entry.participant_id,
+        rank: r.rank,
+        official: r.person.official,
+    })
 }
 
 /// Who reads the list: the organizer sees full names and exclusions.
@@ -178,34 +189,35 @@ impl Engine {
             }
         }
         let residents = contest.audience.admits_public();
-        Ok(collective_view(&unit_standings(&all, &own, residents, &rule), &rule, residents))
+        Ok(CollectiveView::of(&rule, residents, collective(&unit_standings(&all, &own, residents, &rule), &rule)))
     }
 
     async fn stored_prizes(&self, round_id: i64) -> AppResult<Option<StoredPrizes>> {
         self.read(move |c| load_prizes(c, round_id)).await
     }
 
-    /// The proposal under `plan` from the round's ranking now.
-    async fn proposal(&self, round: &Round, contest: &Contest, plan: &PrizePlan) -> AppResult<Published> {
-        let rows = self.results(round).await?;
-        let candidates = rows.iter().map(|(r, _)| Candidate {
-            participant_id: r.entry.participant_id,
-            rank: r.rank,
-            official: r.person.official,
-        });
-        let p = propose(plan, candidates);
+    /// The proposal under `plan` from the round's ranking (`rows`, from
+    /// [`Engine::results`]), and the exact ties at a tier's last place.
+    async fn proposal(
+        &self,
+        round: &Round,
+        contest: &Contest,
+        plan: &PrizePlan,
+        rows: &[(BoardRow, Option<String>)],
+    ) -> AppResult<(Published, Vec<(usize, i64)>)> {
+        let p = propose(plan, candidates(rows));
         let units = self.round_units(round, contest, &plan.collective).await?;
         let (by_rate, by_score) = collective(&units, &plan.collective);
-        Ok(Published { plan: plan.clone(), awards: p.awards, by_rate, by_score })
+        Ok((Published { plan: plan.clone(), awards: p.awards, by_rate, by_score }, p.ties))
     }
 
     fn view(
-        &self,
         round: &Round,
         contest: &Contest,
         list: &Published,
         published_at: Option<chrono::NaiveDateTime>,
         rows: &[(BoardRow, Option<String>)],
+        ties: &[(usize, i64)],
         reader: Reader,
     ) -> PrizesView {
         let by_id: HashMap<i64, &(BoardRow, Option<String>)> =
@@ -273,23 +285,12 @@ impl Engine {
                         .push(format!("{}: chỉ trao được {given}/{} giải (không đủ người dự thi).", t.name, t.count));
                 }
             }
-            if published_at.is_none() {
-                let ties = propose(
-                    plan,
-                    rows.iter().map(|(r, _)| Candidate {
-                        participant_id: r.entry.participant_id,
-                        rank: r.rank,
-                        official: r.person.official,
-                    }),
-                )
-                .ties;
-                for (tier, rank) in ties {
-                    warnings.push(format!(
-                        "{}: có người dự thi bằng nhau hoàn toàn ở hạng {rank} (cùng điểm, sai số dự đoán, thời gian và lúc nộp bài), \
-                         nhưng giải chỉ còn một suất. Hãy xem xét và loại kèm lý do nếu cần.",
-                        plan.tiers[tier].name
-                    ));
-                }
+            for &(tier, rank) in ties {
+                warnings.push(format!(
+                    "{}: có người dự thi bằng nhau hoàn toàn ở hạng {rank} (cùng điểm, sai số dự đoán, thời gian và lúc nộp bài), \
+                     nhưng giải chỉ còn một suất. Hãy xem xét và loại kèm lý do nếu cần.",
+                    plan.tiers[tier].name
+                ));
             }
         }
         let residents = contest.audience.admits_public();
@@ -301,12 +302,7 @@ impl Engine {
             winners,
             excluded,
             warnings,
-            collective: CollectiveView {
-                rule: collective_rule_text(&plan.collective, residents),
-                settings: plan.collective.clone(),
-                by_rate: list.by_rate.clone(),
-                by_score: list.by_score.clone(),
-            },
+            collective: CollectiveView::of(&plan.collective, residents, (list.by_rate.clone(), list.by_score.clone())),
         }
     }
 
@@ -319,10 +315,10 @@ impl Engine {
         let rows = self.results(&round).await?;
         let view = match stored.and_then(|s| s.published) {
             Some((list, at)) => {
-                let mut v = self.view(&round, &contest, &list, Some(at), &rows, Reader::Organizer);
+                let mut v = Self::view(&round, &contest, &list, Some(at), &rows, &[], Reader::Organizer);
                 // A key fixed after publication re-ranks the entries, never
                 // the published list: say so, so the organizer publishes again.
-                let now = self.proposal(&round, &contest, &list.plan).await?;
+                let now = propose(&list.plan, candidates(&rows));
                 if now
                     .awards
                     .iter()
@@ -338,8 +334,8 @@ impl Engine {
                 v
             }
             None => {
-                let list = self.proposal(&round, &contest, &plan).await?;
-                self.view(&round, &contest, &list, None, &rows, Reader::Organizer)
+                let (list, ties) = self.proposal(&round, &contest, &plan, &rows).await?;
+                Self::view(&round, &contest, &list, None, &rows, &ties, Reader::Organizer)
             }
         };
         Ok((view, plan))
@@ -373,13 +369,14 @@ impl Engine {
                     .into(),
             ));
         }
-        let list = self.proposal(&round, &contest, &plan).await?;
+        let rows = self.results(&round).await?;
+        let (list, ties) = self.proposal(&round, &contest, &plan, &rows).await?;
         let actor = user.actor();
         let to_publish = publish.then(|| list.clone());
         let saved = self.write(move |c| save_prizes(c, round_id, &plan, to_publish.as_ref(), &actor)).await?;
-        let rows = self.results(&round).await?;
         let at = saved.published.as_ref().map(|p| p.1);
-        Ok(self.view(&round, &contest, &list, at, &rows, Reader::Organizer))
+        let ties = if at.is_some() { Vec::new() } else { ties };
+        Ok(Self::view(&round, &contest, &list, at, &rows, &ties, Reader::Organizer))
     }
 
     /// Which of these rounds have a published list of winners.
@@ -387,8 +384,12 @@ impl Engine {
         self.read(move |c| published_rounds(c, &round_ids)).await
     }
 
-    /// The published list as everyone may read it (names as boards show them).
-    pub async fn published_prizes(&self, round_id: i64) -> AppResult<(PrizesView, Round, Contest)> {
+    /// The published list as everyone may read it (names as boards show
+    /// them), with its round, contest and when it was published.
+    pub async fn published_prizes(
+        &self,
+        round_id: i64,
+    ) -> AppResult<(PrizesView, Round, Contest, chrono::NaiveDateTime)> {
         let (round, contest) = self.public_round(round_id).await?;
         let Some((list, at)) = self.stored_prizes(round_id).await?.and_then(|s| s.published) else {
             return Err(AppError::NotFound("Vòng thi này chưa công bố danh sách đoạt giải.".into()));
@@ -404,7 +405,7 @@ impl Engine {
                 (r, unit)
             })
             .collect();
-        let view = self.view(&round, &contest, &list, Some(at), &rows, Reader::Public);
-        Ok((view, round, contest))
+        let view = Self::view(&round, &contest, &list, Some(at), &rows, &[], Reader::Public);
+        Ok((view, round, contest, at))
     }
 }

@@ -9,7 +9,7 @@ use super::views::UnitRow;
 use crate::auth::CurrentUser;
 use crate::db::attempts::count_started;
 use crate::db::boards::BoardRow;
-use crate::db::prizes::correct_distribution;
+use crate::db::prizes::{correct_distribution, entry_counts};
 use crate::db::residents::participants_by_ids as residents_by_ids;
 use crate::error::AppResult;
 
@@ -64,24 +64,25 @@ impl Engine {
     /// The round's statistics (its contest's owner or an admin).
     pub async fn round_stats(&self, user: &CurrentUser, round_id: i64) -> AppResult<StatsView> {
         let (round, _) = self.owned_round(user, round_id).await?;
-        let (dist, attempts) =
-            self.read(move |c| Ok((correct_distribution(c, round_id)?, count_started(c, round_id)?))).await?;
+        let (dist, attempts, (entrants, officials, full_marks)) = self
+            .read(move |c| {
+                Ok((correct_distribution(c, round_id)?, count_started(c, round_id)?, entry_counts(c, round_id)?))
+            })
+            .await?;
         let questions = round.settings.blueprint.total() as i32;
         let distribution = (0..=questions)
             .map(|k| Bucket { correct: k, entrants: dist.iter().find(|d| d.0 == k).map(|d| d.1).unwrap_or(0) })
             .collect();
-        let rows = self.results(&round).await?;
-        let officials = rows.iter().filter(|(r, _)| r.person.official).count() as i64;
         let mut units = self.unit_rows(&round).await?;
         units.sort_by(|a, b| b.participants.cmp(&a.participants).then(a.code.cmp(&b.code)));
         Ok(StatsView {
             round_id,
             provisional: round.finalized_at.is_none(),
-            entrants: rows.len() as i64,
+            entrants,
             officials,
-            residents: rows.len() as i64 - officials,
+            residents: entrants - officials,
             attempts,
-            full_marks: rows.iter().filter(|(r, _)| r.entry.full_marks).count() as i64,
+            full_marks,
             questions,
             distribution,
             units,
@@ -137,11 +138,7 @@ impl Engine {
             .read(move |c| Ok((crate::db::prizes::flag_rows(c, round_id)?, crate::db::prizes::device_counts(c, cid)?)))
             .await?;
         let mut patterns: std::collections::HashMap<i64, Vec<(i64, Vec<usize>)>> = Default::default();
-        for (pid, qid, order, choices) in items {
-            let order: Vec<usize> = serde_json::from_str(&order).unwrap_or_default();
-            let shown: Vec<usize> = choices.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
-            let mut bank: Vec<usize> = shown.iter().filter_map(|d| order.get(*d).copied()).collect();
-            bank.sort_unstable();
+        for (pid, qid, bank) in items {
             patterns.entry(pid).or_default().push((qid, bank));
         }
         let facts: Vec<Facts> = entries

@@ -89,6 +89,12 @@ pub async fn round_cards(
         .collect())
 }
 
+/// A contest's join address: `HOITHI_PUBLIC_URL` + `/c/{slug}` (links,
+/// QR codes, posters, link previews).
+pub fn join_url(state: &crate::state::AppState, slug: &str) -> String {
+    format!("{}/c/{slug}", state.settings.public_url)
+}
+
 /// The link preview of a contest's pages (Open Graph): what Zalo and
 /// Facebook show when the join link is shared. The image is a PNG (those
 /// apps do not show SVG).
@@ -102,7 +108,7 @@ pub fn open_graph(state: &crate::state::AppState, contest: &crate::db::contests:
     serde_json::json!({
         "title": contest.title,
         "description": description,
-        "url": format!("{base}/c/{}", contest.slug),
+        "url": join_url(state, &contest.slug),
         "image": format!("{base}/static/og-default.png"),
     })
 }

@@ -186,13 +186,12 @@ pub async fn organizer_submit(
 
 /// `GET /rounds/{id}/prizes`: the published list (names as boards show them).
 pub async fn public_page(state: web::Data<AppState>, req: HttpRequest, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let (view, round, contest) = state.published_prizes(*id).await?;
+    let (view, round, contest, at) = state.published_prizes(*id).await?;
     let ctx = json!({
         "title": format!("Kết quả – {}", round.settings.title),
         "round": { "id": round.id, "title": round.settings.title },
         "contest": { "slug": contest.slug, "title": contest.title },
-        "published_at": view.published_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| crate::domain::time::format_vn(t.naive_utc())),
+        "published_at": crate::domain::time::format_vn(at),
         "winners": winners_ctx(&view),
         "collective": collective_ctx(&view.collective),
     });

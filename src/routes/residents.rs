@@ -21,10 +21,10 @@ pub struct Lookup {
 }
 
 async fn ctx(state: &AppState, user: &CurrentUser, contest: &Contest, q: &str) -> AppResult<Value> {
-    let names = state.unit_names().await?;
     let found: Vec<Value> = if q.trim().is_empty() {
         Vec::new()
     } else {
+        let names = state.unit_names().await?;
         state
             .find_residents(user, contest, q)
             .await?

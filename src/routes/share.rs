@@ -11,11 +11,6 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::templates::render;
 
-/// The contest's join address: `HOITHI_PUBLIC_URL` + `/c/{slug}`.
-pub fn join_url(state: &AppState, slug: &str) -> String {
-    format!("{}/c/{slug}", state.settings.public_url)
-}
-
 /// A QR code of `text` as SVG (error correction M: still reads on a poster
 /// with a crease or a stain).
 pub fn qr_svg(text: &str) -> AppResult<String> {
@@ -33,7 +28,7 @@ pub fn qr_svg(text: &str) -> AppResult<String> {
 /// `GET /contests/{slug}/qr.svg`.
 pub async fn qr(state: web::Data<AppState>, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let contest = state.contest(&slug).await?;
-    let svg = qr_svg(&join_url(&state, &contest.slug))?;
+    let svg = qr_svg(&super::join_url(&state, &contest.slug))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
@@ -45,7 +40,7 @@ pub async fn poster(state: web::Data<AppState>, req: HttpRequest, slug: web::Pat
     let contest = state.contest(&slug).await?;
     let rounds = state.visible_rounds(None, &contest).await?;
     let cards = super::round_cards(&state, &rounds, false).await?;
-    let url = join_url(&state, &contest.slug);
+    let url = super::join_url(&state, &contest.slug);
     let short = url.split_once("://").map(|(_, rest)| rest.to_string()).unwrap_or_else(|| url.clone());
     let ctx = json!({
         "title": format!("Áp phích – {}", contest.title),
