@@ -38,7 +38,7 @@ pub fn bank_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 pub fn read_bank_file(file: &Path, bank: Option<&BankMeta>) -> (Option<Bank>, Vec<Problem>) {
     let name = file.display().to_string();
     match std::fs::read(file) {
-        Ok(bytes) => formats::parse_bank(&name, &bytes, bank),
+        Ok(bytes) => formats::parse_bank(&formats::ReadRequest::new(&name, bank), &bytes),
         Err(e) => (
             None,
             vec![Problem {

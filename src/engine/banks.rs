@@ -7,7 +7,7 @@ use super::access::manages_bank;
 use crate::auth::CurrentUser;
 use crate::db::banks::{BankImportReport, BankSummary, find_bank, import_banks_as, list_bank_summaries};
 use crate::domain::bank::{Bank, BankMeta, Problem, Severity, check_letter_balance, is_slug};
-use crate::domain::formats::parse_bank;
+use crate::domain::formats::{ReadRequest, parse_bank};
 use crate::error::{AppError, AppResult};
 
 /// What checking an uploaded file found.
@@ -60,7 +60,7 @@ impl Engine {
     /// Checks an uploaded bank file; nothing is saved.
     pub async fn check_bank_file(&self, filename: &str, bytes: &[u8], bank: &str) -> AppResult<Checked> {
         let meta = self.target_meta(bank).await?;
-        let (bank, mut problems) = parse_bank(filename, bytes, meta.as_ref());
+        let (bank, mut problems) = parse_bank(&ReadRequest::new(filename, meta.as_ref()), bytes);
         if let Some(b) = &bank {
             problems.extend(check_letter_balance(filename, b));
         }

@@ -131,7 +131,7 @@ pub const OPTIONS_RANGE: std::ops::RangeInclusive<usize> = 2..=6;
 pub(super) const LETTERS: [char; 6] = ['A', 'B', 'C', 'D', 'E', 'F'];
 
 /// A bank's identity.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankMeta {
     /// Stable identifier: lower-case letters, digits and `-`.
     pub slug: String,
@@ -144,7 +144,7 @@ pub struct BankMeta {
 }
 
 /// One valid question, as written in the file (options in file order).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     /// Stable and unique in the bank.
     pub key: String,
@@ -207,7 +207,7 @@ pub fn letter_index(s: &str) -> Option<usize> {
 }
 
 /// A parsed, valid bank.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bank {
     /// The `[bank]` table.
     pub meta: BankMeta,
@@ -216,7 +216,7 @@ pub struct Bank {
 }
 
 /// Error or warning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
     /// Blocks import; `banks check` exits non-zero.
     Error,
@@ -225,7 +225,7 @@ pub enum Severity {
 }
 
 /// One thing wrong with a bank file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,

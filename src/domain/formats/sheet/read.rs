@@ -3,9 +3,10 @@
 use std::io::Cursor;
 
 use super::*;
+use crate::domain::formats::Budget;
 
 /// Parses a CSV question sheet. See the module documentation for the layout.
-pub fn parse_csv(file: &str, bytes: &[u8]) -> (Vec<Draft>, Vec<Problem>) {
+pub fn parse_csv(file: &str, bytes: &[u8], _budget: &Budget) -> (Vec<Draft>, Vec<Problem>) {
     let text = match decode(bytes) {
         Ok(t) => t,
         Err(message) => return (Vec::new(), vec![problem(Severity::Error, file, None, None, message)]),
@@ -95,7 +96,7 @@ pub(super) fn detect_delimiter(text: &str) -> u8 {
 
 /// Parses an Excel `.xlsx` question sheet (the first worksheet). See the
 /// module documentation for the layout.
-pub fn parse_xlsx(file: &str, bytes: &[u8]) -> (Vec<Draft>, Vec<Problem>) {
+pub fn parse_xlsx(file: &str, bytes: &[u8], _sheet: Option<&str>, _budget: &Budget) -> (Vec<Draft>, Vec<Problem>) {
     let fail = |message: String| (Vec::new(), vec![problem(Severity::Error, file, None, None, message)]);
     let mut book: Xlsx<_> = match calamine::open_workbook_from_rs(Cursor::new(bytes)) {
         Ok(book) => book,

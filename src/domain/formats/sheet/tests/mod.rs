@@ -5,6 +5,17 @@ use proptest::test_runner::RngSeed;
 
 use super::read::*;
 use super::*;
+use crate::domain::formats::Budget;
+
+/// A CSV sheet read with the default budget.
+fn parse_csv(file: &str, bytes: &[u8]) -> (Vec<Draft>, Vec<Problem>) {
+    super::parse_csv(file, bytes, &Budget::default())
+}
+
+/// An .xlsx sheet read with the default budget, the sheet found by its header.
+fn parse_xlsx(file: &str, bytes: &[u8]) -> (Vec<Draft>, Vec<Problem>) {
+    super::parse_xlsx(file, bytes, None, &Budget::default())
+}
 use crate::domain::bank::{BankMeta, Strictness, check_drafts, parse_toml};
 
 fn meta() -> BankMeta {
