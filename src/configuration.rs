@@ -126,8 +126,12 @@ pub struct Settings {
     pub load_shipped_data: bool,
     /// On an empty database, create a demo contest, round and official (`HOITHI_DEMO=0` turns it off).
     pub demo: bool,
-    /// Per-address limits (`HOITHI_LIMIT_*`).
+    /// Per-address limits (`HOITHI_LIMIT_*`) and the bank-file budget (`HOITHI_BANK_*`).
     pub limits: crate::limits::Limits,
+    /// The binary that parses bank files in a child process; `None`: this
+    /// one. Not a setting people change: tests, which run the server inside
+    /// a test harness, name the `hoithi` binary here.
+    pub parser_exe: Option<PathBuf>,
 }
 
 /// A setting that cannot be used.
@@ -289,6 +293,7 @@ impl Settings {
             load_shipped_data: true,
             demo,
             limits: crate::limits::Limits::from_env(env).map_err(SettingsError::Invalid)?,
+            parser_exe: None,
         })
     }
 

@@ -22,6 +22,7 @@ pub mod error;
 pub mod limits;
 pub mod markdown;
 pub mod routes;
+pub mod sandbox;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

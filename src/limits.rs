@@ -1,5 +1,5 @@
-//! Limits on what one address may do, and the thresholds of the
-//! organizer's flags, each a setting: offices and communes
+//! Limits on what one address may do, what reading a bank file may cost,
+//! and the thresholds of the organizer's flags, each a setting: offices and communes
 //! sit behind one address, so they are loose enough for a commune meeting
 //! of hundreds, and the benchmark raises them further.
 
@@ -26,6 +26,8 @@ pub struct Limits {
     pub flag_same_answers: usize,
     /// … submitted within this many seconds (`HOITHI_FLAG_SAME_ANSWERS_WINDOW_S`, 10).
     pub flag_same_answers_window_s: u32,
+    /// What reading one uploaded bank file may cost (`HOITHI_BANK_*`).
+    pub bank: crate::domain::formats::Budget,
 }
 
 impl Default for Limits {
@@ -38,6 +40,7 @@ impl Default for Limits {
             flag_registrations_per_device: 3,
             flag_same_answers: 3,
             flag_same_answers_window_s: 10,
+            bank: crate::domain::formats::Budget::default(),
         }
     }
 }
@@ -56,6 +59,7 @@ impl Limits {
             }
         }
         let d = Self::default();
+        let b = &d.bank;
         Ok(Self {
             registrations_per_address: read(
                 env,
@@ -76,6 +80,18 @@ impl Limits {
             )?,
             flag_same_answers: read(env, "HOITHI_FLAG_SAME_ANSWERS", d.flag_same_answers)?,
             flag_same_answers_window_s: read(env, "HOITHI_FLAG_SAME_ANSWERS_WINDOW_S", d.flag_same_answers_window_s)?,
+            bank: crate::domain::formats::Budget {
+                unpacked_bytes: read(env, "HOITHI_BANK_MAX_UNPACKED_MB", b.unpacked_bytes >> 20)?
+                    .saturating_mul(1 << 20),
+                cells: read(env, "HOITHI_BANK_MAX_CELLS", b.cells)?,
+                rows: read(env, "HOITHI_BANK_MAX_ROWS", b.rows)?,
+                columns: read(env, "HOITHI_BANK_MAX_COLUMNS", b.columns)?,
+                field_chars: read(env, "HOITHI_BANK_MAX_FIELD_CHARS", b.field_chars)?,
+                questions: read(env, "HOITHI_BANK_MAX_QUESTIONS", b.questions)?,
+                problems: read(env, "HOITHI_BANK_MAX_PROBLEMS", b.problems)?,
+                memory_mib: read(env, "HOITHI_BANK_PARSE_MEMORY_MB", b.memory_mib)?,
+                seconds: read(env, "HOITHI_BANK_PARSE_SECONDS", b.seconds)?,
+            },
         })
     }
 }
@@ -89,6 +105,8 @@ mod tests {
         assert_eq!(Limits::from_env(&|_| None).unwrap(), Limits::default());
         let l = Limits::from_env(&|k| (k == "HOITHI_LIMIT_REGISTRATIONS_PER_ADDRESS").then(|| "5".into())).unwrap();
         assert_eq!(l.registrations_per_address, 5);
+        let l = Limits::from_env(&|k| (k == "HOITHI_BANK_MAX_UNPACKED_MB").then(|| "2".into())).unwrap();
+        assert_eq!(l.bank.unpacked_bytes, 2 << 20);
         assert!(Limits::from_env(&|_| Some("many".into())).unwrap_err().contains("whole number"));
     }
 }

@@ -63,6 +63,12 @@ enum BanksAction {
         /// The bank, for formats that name none (created when it does not exist).
         #[arg(long)]
         bank: Option<String>,
+        /// Add and update the file's questions, retiring none of the others.
+        #[arg(long)]
+        merge: bool,
+        /// Agree to retire many questions (more than 5, or a tenth of a bank).
+        #[arg(long)]
+        confirm_retire: bool,
     },
     /// Write a bank's active questions.
     Export {
@@ -103,6 +109,10 @@ fn default_banks(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 }
 
 fn main() -> ExitCode {
+    // The capped child process that parses one bank file (src/sandbox.rs).
+    if std::env::args().nth(1).as_deref() == Some(hoithi::sandbox::CHILD_COMMAND) {
+        return hoithi::sandbox::child_main();
+    }
     let cli = Cli::parse();
     let settings = match Settings::load() {
         Ok(s) => s,
@@ -118,8 +128,9 @@ fn main() -> ExitCode {
             cli::banks_check(&default_banks(paths), bank.as_deref())
         }
         Command::Banks { action: BanksAction::Stats { paths } } => cli::banks_stats(&default_banks(paths)),
-        Command::Banks { action: BanksAction::Import { paths, bank } } => {
-            cli::banks_import(&settings, &default_banks(paths), bank.as_deref())
+        Command::Banks { action: BanksAction::Import { paths, bank, merge, confirm_retire } } => {
+            let choice = cli::ImportChoice { merge, confirm_retire };
+            cli::banks_import(&settings, &default_banks(paths), bank.as_deref(), choice)
         }
         Command::Banks { action: BanksAction::Export { bank, format, output } } => {
             cli::banks_export(&settings, &bank, format, output.as_deref())

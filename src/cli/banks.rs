@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use diesel::Connection;
 
 use crate::configuration::Settings;
 use crate::db::audit::Actor;
@@ -34,11 +35,21 @@ pub fn bank_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// Reads one bank file of any supported format, chosen by its extension
-/// (see [`formats::parse_bank`]).
+/// (see [`formats::parse_bank`]), under the budget of the settings. The
+/// command is its own process, so it parses in place: the server, which
+/// must outlive any file, parses in a capped child (see [`crate::sandbox`]).
 pub fn read_bank_file(file: &Path, bank: Option<&BankMeta>) -> (Option<Bank>, Vec<Problem>) {
     let name = file.display().to_string();
+    let budget = Settings::load().map(|s| s.limits.bank).unwrap_or_default();
+    let req = formats::ReadRequest { budget, ..formats::ReadRequest::new(&name, bank) };
     match std::fs::read(file) {
-        Ok(bytes) => formats::parse_bank(&formats::ReadRequest::new(&name, bank), &bytes),
+        Ok(bytes) => {
+            let parsed = formats::parse_bank(&req, &bytes);
+            if parsed.skipped > 0 {
+                eprintln!("{name}: bỏ qua {} câu hỏi không nhập được (xem các cảnh báo \"bị bỏ qua\")", parsed.skipped);
+            }
+            (parsed.bank, parsed.problems)
+        }
         Err(e) => (
             None,
             vec![Problem {
@@ -91,7 +102,10 @@ pub fn check_bank_files(paths: &[PathBuf], bank: Option<&BankMeta>) -> anyhow::R
         return Ok((Vec::new(), problems));
     }
     for file in bank_files(paths)? {
-        let (b, ps) = read_bank_file(&file, bank);
+        let (b, mut ps) = read_bank_file(&file, bank);
+        for p in ps.iter_mut().filter(|p| p.message.contains("không ghi ngân hàng nào")) {
+            p.message.push_str(" (--bank MÃ)");
+        }
         problems.extend(ps);
         if let Some(b) = b {
             parsed.push((file.display().to_string(), b));
@@ -133,9 +147,22 @@ pub fn banks_check(paths: &[PathBuf], bank: Option<&str>) -> anyhow::Result<i32>
     Ok(if errors > 0 { INPUT_ERRORS } else { OK })
 }
 
-/// `hoithi banks stats [PATH…]`: per bank, counts by difficulty, kind and answer letter.
+/// `hoithi banks stats [PATH…]`: per bank, counts by difficulty, kind and
+/// answer letter. A file that names no bank is counted under its file name.
 pub fn banks_stats(paths: &[PathBuf]) -> anyhow::Result<i32> {
-    let (banks, problems) = check_bank_files(paths, None)?;
+    let mut banks = Vec::new();
+    let mut problems = Vec::new();
+    for file in bank_files(paths)? {
+        let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let (mut b, mut ps) = read_bank_file(&file, None);
+        if b.is_none() && ps.iter().any(|p| p.message.contains("không ghi ngân hàng nào")) {
+            let meta =
+                BankMeta { slug: stem.clone(), title: stem.clone(), topic: stem, replaced_documents: Vec::new() };
+            (b, ps) = read_bank_file(&file, Some(&meta));
+        }
+        problems.extend(ps);
+        banks.extend(b);
+    }
     print_problems(&problems.iter().filter(|p| p.severity == Severity::Error).cloned().collect::<Vec<_>>());
     for b in &banks {
         let s = Stats::of(b);
@@ -164,10 +191,25 @@ pub fn banks_stats(paths: &[PathBuf]) -> anyhow::Result<i32> {
     Ok(if has_errors(&problems) { INPUT_ERRORS } else { OK })
 }
 
-/// `hoithi banks import [PATH…] [--bank SLUG]`: all files in one
-/// transaction, or none. A file is the bank's whole content: questions
-/// missing from it are retired.
-pub fn banks_import(settings: &Settings, paths: &[PathBuf], bank: Option<&str>) -> anyhow::Result<i32> {
+/// How `banks import` treats questions a file no longer holds.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportChoice {
+    /// `--merge`: add and update only.
+    pub merge: bool,
+    /// `--confirm-retire`: retire many questions (see `ImportPlan::needs_confirmation`).
+    pub confirm_retire: bool,
+}
+
+/// `hoithi banks import [PATH…] [--bank SLUG] [--merge] [--confirm-retire]`:
+/// all files in one transaction, or none. Without `--merge` a file is the
+/// bank's whole content: questions missing from it are retired, and
+/// retiring many needs `--confirm-retire`.
+pub fn banks_import(
+    settings: &Settings,
+    paths: &[PathBuf],
+    bank: Option<&str>,
+    choice: ImportChoice,
+) -> anyhow::Result<i32> {
     let meta = bank.map(|b| bank_meta_for(Some(settings), b)).transpose()?;
     let (banks, problems) = check_bank_files(paths, meta.as_ref())?;
     print_problems(&problems);
@@ -177,7 +219,26 @@ pub fn banks_import(settings: &Settings, paths: &[PathBuf], bank: Option<&str>) 
     }
     let db = open_db(settings)?;
     let mut conn = db.writer()?;
-    let reports = banks::import_banks(&mut conn, &banks, &Actor::cli())?;
+    let mode = if choice.merge { banks::ImportMode::Merge } else { banks::ImportMode::Replace };
+    let plans =
+        banks.iter().map(|b| banks::plan_import(&mut conn, b, mode)).collect::<diesel::QueryResult<Vec<_>>>()?;
+    let unconfirmed: Vec<_> = plans.iter().filter(|p| p.needs_confirmation()).collect();
+    if !unconfirmed.is_empty() && !choice.confirm_retire {
+        for p in unconfirmed {
+            println!("{}: tệp làm ngừng dùng {} trên {} câu đang dùng:", p.slug, p.retired.len(), p.active_before);
+            for q in p.retired.iter().take(20) {
+                println!("  {} {}", q.key, q.text);
+            }
+        }
+        println!(
+            "Không nhập gì: thêm --confirm-retire để đồng ý ngừng dùng các câu trên, \
+             hoặc --merge để chỉ thêm và cập nhật câu trong tệp."
+        );
+        return Ok(INPUT_ERRORS);
+    }
+    let reports = conn.transaction(|c| {
+        banks.iter().map(|b| banks::import_bank_in(c, b, &Actor::cli(), mode)).collect::<diesel::QueryResult<Vec<_>>>()
+    })?;
     for r in reports {
         println!("{r}");
     }

@@ -6,8 +6,8 @@ mod banks;
 mod people;
 
 pub use banks::{
-    ExportFormat, bank_files, bank_meta_for, banks_check, banks_export, banks_import, banks_stats, check_bank_files,
-    read_bank_file,
+    ExportFormat, ImportChoice, bank_files, bank_meta_for, banks_check, banks_export, banks_import, banks_stats,
+    check_bank_files, read_bank_file,
 };
 pub use people::{units_import, users_import};
 

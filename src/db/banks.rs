@@ -4,11 +4,11 @@
 //! change makes a new version (the old one becomes `superseded`), a question
 //! removed from its file becomes `retired`. Only `active` questions are drawn.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 
 use super::audit::{Actor, insert_audit};
+use super::bank_plan::latest_versions;
+pub use super::bank_plan::{ImportMode, ImportPlan, PlannedQuestion, plan_import};
 use super::{DbConnection, now, schema::banks, schema::questions};
 use crate::domain::bank::{Bank, Difficulty, Question, QuestionState};
 
@@ -159,8 +159,18 @@ impl<'a> BankForm<'a> {
 }
 
 /// Imports one parsed bank (inside the caller's transaction, so several
-/// files load all-or-nothing).
+/// files load all-or-nothing) as the bank's whole content.
 pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> QueryResult<BankImportReport> {
+    import_bank_in(conn, bank, actor, ImportMode::Replace)
+}
+
+/// Imports one parsed bank; in merge mode questions not in the file stay.
+pub fn import_bank_in(
+    conn: &mut DbConnection,
+    bank: &Bank,
+    actor: &Actor,
+    mode: ImportMode,
+) -> QueryResult<BankImportReport> {
     let mut report = BankImportReport { slug: bank.meta.slug.clone(), ..Default::default() };
     let replaced = serde_json::to_string(&bank.meta.replaced_documents)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
@@ -188,16 +198,7 @@ pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> Query
                 .get_result(conn)?
         }
     };
-    // The latest version of every key.
-    let rows: Vec<QuestionRow> = questions::table
-        .filter(questions::bank_id.eq(bank_id))
-        .order((questions::key.asc(), questions::version.asc()))
-        .select(QuestionRow::as_select())
-        .load(conn)?;
-    let mut latest: HashMap<String, QuestionRow> = HashMap::new();
-    for r in rows {
-        latest.insert(r.key.clone(), r);
-    }
+    let mut latest = latest_versions(conn, bank_id)?;
     for q in &bank.questions {
         match latest.remove(&q.key) {
             None => {
@@ -219,14 +220,14 @@ pub fn import_bank(conn: &mut DbConnection, bank: &Bank, actor: &Actor) -> Query
             }
         }
     }
-    for old in latest.into_values().filter(|r| r.state == QuestionState::Active) {
+    for old in latest.into_values().filter(|r| r.state == QuestionState::Active && mode == ImportMode::Replace) {
         set_state(conn, old.id, QuestionState::Retired)?;
         report.retired += 1;
     }
     insert_audit(
         conn,
         actor,
-        "bank.import",
+        if mode == ImportMode::Merge { "bank.merge" } else { "bank.import" },
         &format!("bank:{}", bank.meta.slug),
         &format!(
             "thêm {}, phiên bản mới {}, giữ nguyên {}, ngừng dùng {}, dùng lại {}",
@@ -242,24 +243,38 @@ pub fn import_banks(conn: &mut DbConnection, banks: &[Bank], actor: &Actor) -> Q
     conn.transaction(|conn| banks.iter().map(|b| import_bank(conn, b, actor)).collect())
 }
 
-/// Imports several banks in one transaction for `actor`, refusing (with the
-/// slug, before anything is written) a bank that exists and that `may_overwrite`
-/// says the actor may not change.
-pub fn import_banks_as(
+/// Why an import for an organizer wrote nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportRefusal {
+    /// The bank exists and the actor may not change it (its slug).
+    NotOwner(String),
+    /// The import would retire many questions and was not confirmed.
+    Unconfirmed(ImportPlan),
+}
+
+/// Imports one bank in one transaction for `actor`, refusing before anything
+/// is written a bank that exists and that `may_overwrite` says the actor may
+/// not change, or an import that would retire many questions unless
+/// `confirmed` (see [`ImportPlan::needs_confirmation`]).
+pub fn import_bank_as(
     conn: &mut DbConnection,
-    banks: &[Bank],
+    bank: &Bank,
     actor: &Actor,
+    mode: ImportMode,
+    confirmed: bool,
     may_overwrite: &dyn Fn(&BankRow) -> bool,
-) -> QueryResult<Result<Vec<BankImportReport>, String>> {
+) -> QueryResult<Result<BankImportReport, ImportRefusal>> {
     conn.transaction(|conn| {
-        for b in banks {
-            if let Some(existing) = find_bank(conn, &b.meta.slug)?
-                && !may_overwrite(&existing)
-            {
-                return Ok(Err(existing.slug));
-            }
+        if let Some(existing) = find_bank(conn, &bank.meta.slug)?
+            && !may_overwrite(&existing)
+        {
+            return Ok(Err(ImportRefusal::NotOwner(existing.slug)));
         }
-        banks.iter().map(|b| import_bank(conn, b, actor)).collect::<QueryResult<Vec<_>>>().map(Ok)
+        let plan = plan_import(conn, bank, mode)?;
+        if plan.needs_confirmation() && !confirmed {
+            return Ok(Err(ImportRefusal::Unconfirmed(plan)));
+        }
+        import_bank_in(conn, bank, actor, mode).map(Ok)
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod attempts;
 pub mod audit;
 pub mod backup;
+pub mod bank_plan;
 pub mod banks;
 pub mod boards;
 pub mod contests;

@@ -1,14 +1,36 @@
-//! Question banks organizers bring: check a file (every problem and the
-//! counts, nothing saved), then import it. A bank belongs to the organizer
-//! who imported it first: only they or an admin overwrite or retire it.
+//! Question banks organizers bring: check a file (every problem, the counts
+//! and what the import would change, nothing saved), then import it. A bank
+//! belongs to the organizer who imported it first: only they or an admin
+//! overwrite or retire it. Files are parsed in a capped child process
+//! (`crate::sandbox`), off the HTTP workers.
 
 use super::Engine;
 use super::access::manages_bank;
 use crate::auth::CurrentUser;
-use crate::db::banks::{BankImportReport, BankSummary, find_bank, import_banks_as, list_bank_summaries};
+use crate::db::banks::{
+    BankImportReport, BankSummary, ImportMode, ImportPlan, ImportRefusal, find_bank, import_bank_as,
+    list_bank_summaries, plan_import,
+};
 use crate::domain::bank::{Bank, BankMeta, Problem, Severity, check_letter_balance, is_slug};
-use crate::domain::formats::{ReadRequest, parse_bank};
+use crate::domain::formats::{Parsed, ReadRequest};
 use crate::error::{AppError, AppResult};
+
+/// What an organizer chose on the upload form.
+#[derive(Debug, Clone, Default)]
+pub struct Upload {
+    /// The file's name (its extension chooses the format).
+    pub filename: String,
+    /// The bank for formats that name none; empty: the one the file names.
+    pub bank: String,
+    /// A new bank's title and topic (empty: its slug).
+    pub title: String,
+    /// See `title`.
+    pub topic: String,
+    /// The worksheet of an .xlsx; empty: the first that holds a header.
+    pub sheet: String,
+    /// Add and update only, retiring nothing.
+    pub mode: ImportMode,
+}
 
 /// What checking an uploaded file found.
 #[derive(Debug, Clone)]
@@ -17,6 +39,10 @@ pub struct Checked {
     pub bank: Option<Bank>,
     /// Every problem, errors and warnings.
     pub problems: Vec<Problem>,
+    /// Questions of the file skipped (each also a problem).
+    pub skipped: usize,
+    /// What the import would change, when the file could be read.
+    pub plan: Option<ImportPlan>,
 }
 
 impl Checked {
@@ -26,14 +52,37 @@ impl Checked {
     }
 }
 
+/// Why an import wrote nothing.
+#[derive(Debug, Clone)]
+pub enum NotImported {
+    /// The file has errors.
+    Invalid(Checked),
+    /// The import would retire many questions and was not confirmed.
+    Unconfirmed(Checked),
+}
+
 impl Engine {
     /// Every bank with its active question counts.
     pub async fn bank_summaries(&self) -> AppResult<Vec<BankSummary>> {
         self.read(list_bank_summaries).await
     }
 
-    /// The bank a format without one goes into: the stored bank, or a new one.
-    async fn target_meta(&self, slug: &str) -> AppResult<Option<BankMeta>> {
+    /// The stored bank with this slug, if any.
+    async fn stored_meta(&self, slug: &str) -> AppResult<Option<BankMeta>> {
+        let s = slug.to_string();
+        let stored = self.read(move |c| find_bank(c, &s)).await?;
+        Ok(stored.map(|b| BankMeta {
+            replaced_documents: serde_json::from_str(&b.replaced_documents).unwrap_or_default(),
+            slug: b.slug,
+            title: b.title,
+            topic: b.topic,
+        }))
+    }
+
+    /// The bank a format without one goes into: the stored bank, or a new
+    /// one with the title and topic given (its slug when empty).
+    async fn target_meta(&self, upload: &Upload) -> AppResult<Option<BankMeta>> {
+        let slug = upload.bank.as_str();
         if slug.is_empty() {
             return Ok(None);
         }
@@ -42,48 +91,72 @@ impl Engine {
                 "Mã ngân hàng \"{slug}\" chỉ gồm chữ thường không dấu, chữ số và dấu '-'."
             )));
         }
-        let s = slug.to_string();
-        let stored = self.read(move |c| find_bank(c, &s)).await?;
-        Ok(Some(match stored {
-            Some(b) => BankMeta {
-                replaced_documents: serde_json::from_str(&b.replaced_documents).unwrap_or_default(),
-                slug: b.slug,
-                title: b.title,
-                topic: b.topic,
-            },
-            None => {
-                BankMeta { slug: slug.into(), title: slug.into(), topic: slug.into(), replaced_documents: Vec::new() }
-            }
-        }))
+        let or_slug = |s: &str| if s.trim().is_empty() { slug.to_string() } else { s.trim().to_string() };
+        Ok(Some(self.stored_meta(slug).await?.unwrap_or_else(|| BankMeta {
+            slug: slug.into(),
+            title: or_slug(&upload.title),
+            topic: or_slug(&upload.topic),
+            replaced_documents: Vec::new(),
+        })))
     }
 
-    /// Checks an uploaded bank file; nothing is saved.
-    pub async fn check_bank_file(&self, filename: &str, bytes: &[u8], bank: &str) -> AppResult<Checked> {
-        let meta = self.target_meta(bank).await?;
-        let (bank, mut problems) = parse_bank(&ReadRequest::new(filename, meta.as_ref()), bytes);
-        if let Some(b) = &bank {
-            problems.extend(check_letter_balance(filename, b));
+    /// Checks an uploaded bank file and plans its import; nothing is saved.
+    pub async fn check_bank_file(&self, upload: &Upload, bytes: &[u8]) -> AppResult<Checked> {
+        let req = ReadRequest {
+            name: upload.filename.clone(),
+            bank: self.target_meta(upload).await?,
+            sheet: Some(upload.sheet.trim().to_string()).filter(|s| !s.is_empty()),
+            budget: self.settings.limits.bank.clone(),
+        };
+        let (sandbox, input) = (self.sandbox.clone(), bytes.to_vec());
+        let named = req.bank.is_none();
+        let Parsed { mut bank, mut problems, skipped } =
+            actix_web::web::block(move || sandbox.parse(&req, &input)).await?;
+        // A file that names a stored bank (hoithi's GIFT export) goes into it as stored.
+        if let Some(b) = bank.as_mut().filter(|_| named)
+            && let Some(stored) = self.stored_meta(&b.meta.slug).await?
+        {
+            b.meta = stored;
         }
-        Ok(Checked { bank, problems })
+        if let Some(b) = &bank {
+            problems.extend(check_letter_balance(&upload.filename, b));
+        }
+        let plan = match bank.clone() {
+            Some(b) => {
+                let mode = upload.mode;
+                Some(self.read(move |c| plan_import(c, &b, mode)).await?)
+            }
+            None => None,
+        };
+        Ok(Checked { bank, problems, skipped, plan })
     }
 
-    /// Checks a file again and imports it in one transaction. `Ok(Err)`
-    /// when the check finds errors (nothing saved).
+    /// Checks a file again and imports it in one transaction: what was
+    /// imported, and how many questions of the file were skipped. `Ok(Err)`
+    /// when the check finds errors, or when the import would retire many
+    /// questions and `confirmed` is false (nothing saved).
     pub async fn import_bank_file(
         &self,
         user: &CurrentUser,
-        filename: &str,
+        upload: &Upload,
         bytes: &[u8],
-        bank: &str,
-    ) -> AppResult<Result<Vec<BankImportReport>, Checked>> {
-        let checked = self.check_bank_file(filename, bytes, bank).await?;
-        let Some(b) = checked.bank.clone().filter(|_| checked.errors() == 0) else { return Ok(Err(checked)) };
-        let (actor, who) = (user.actor(), user.clone());
-        let outcome = self.write(move |c| import_banks_as(c, &[b], &actor, &|row| manages_bank(&who, row))).await?;
-        outcome.map(Ok).map_err(|slug| {
-            AppError::Denied(format!(
+        confirmed: bool,
+    ) -> AppResult<Result<(BankImportReport, usize), NotImported>> {
+        let checked = self.check_bank_file(upload, bytes).await?;
+        let Some(b) = checked.bank.clone().filter(|_| checked.errors() == 0) else {
+            return Ok(Err(NotImported::Invalid(checked)));
+        };
+        let (actor, who, mode) = (user.actor(), user.clone(), upload.mode);
+        let outcome =
+            self.write(move |c| import_bank_as(c, &b, &actor, mode, confirmed, &|row| manages_bank(&who, row))).await?;
+        match outcome {
+            Ok(report) => Ok(Ok((report, checked.skipped))),
+            Err(ImportRefusal::Unconfirmed(plan)) => {
+                Ok(Err(NotImported::Unconfirmed(Checked { plan: Some(plan), ..checked })))
+            }
+            Err(ImportRefusal::NotOwner(slug)) => Err(AppError::Denied(format!(
                 "Ngân hàng \"{slug}\" do người khác nhập: chỉ người đó hoặc quản trị viên được ghi đè hay ngừng dùng câu hỏi của nó."
-            ))
-        })
+            ))),
+        }
     }
 }

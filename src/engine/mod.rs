@@ -54,6 +54,8 @@ pub struct Engine {
     /// Draw pools of published rounds, by (round, pool version): thousands
     /// of starts in one minute read a round's pool once.
     draw_pools: Arc<Mutex<DrawPools>>,
+    /// Parses uploaded bank files in a capped child process.
+    pub(crate) sandbox: crate::sandbox::Sandbox,
 }
 
 impl std::fmt::Debug for Engine {
@@ -67,6 +69,7 @@ impl Engine {
     pub fn new(db: Db, settings: Arc<Settings>, keys: Keys, hasher: Hasher, clock: Arc<dyn Clock>) -> Self {
         let resident_limits = Arc::new(residents::ResidentLimits::new(&settings.limits));
         Self {
+            sandbox: crate::sandbox::Sandbox::new(settings.parser_exe.as_deref()),
             db,
             settings,
             keys,

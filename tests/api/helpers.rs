@@ -40,6 +40,7 @@ fn template_settings(url: DatabaseUrl, dir: &Path) -> Settings {
     s.secret_key = Some(Secret::new(random_hex(32)));
     s.admin_password = Some(Secret::new(ADMIN_PASSWORD));
     s.demo = false;
+    s.parser_exe = Some(env!("CARGO_BIN_EXE_hoithi").into());
     s
 }
 

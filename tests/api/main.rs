@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod authz;
+mod bank_files;
 mod contest;
 mod crash;
 mod fixes;

@@ -73,7 +73,10 @@ fn bank_import_versions_changed_questions_and_retires_removed_ones() {
     let pool = connect(&db);
     let settings = db.settings();
     let file = write_file(&db, "bank.toml", BANK_V1);
-    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file), None).unwrap(), cli::OK);
+    assert_eq!(
+        cli::banks_import(&settings, std::slice::from_ref(&file), None, cli::ImportChoice::default()).unwrap(),
+        cli::OK
+    );
     let mut guard = pool.writer().unwrap();
     let conn: &mut DbConnection = &mut guard;
     let v1 = question_rows(conn);
@@ -82,14 +85,22 @@ fn bank_import_versions_changed_questions_and_retires_removed_ones() {
     let ids_before: Vec<i64> = questions::table.order(questions::id).select(questions::id).load(conn).unwrap();
 
     // Importing the same file again changes nothing.
-    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file), None).unwrap(), cli::OK);
+    assert_eq!(
+        cli::banks_import(&settings, std::slice::from_ref(&file), None, cli::ImportChoice::default()).unwrap(),
+        cli::OK
+    );
     assert_eq!(question_rows(conn), v1);
 
-    // Change q1's key, drop q3.
+    // Change q1's key, drop q3: retiring a third of the bank needs --confirm-retire.
     let v2 = BANK_V1.replacen("answer = \"A\"", "answer = \"B\"", 1);
     let v2 = &v2[..v2.find("[[question]]\nkey = \"q3\"").unwrap()];
     std::fs::write(&file, v2).unwrap();
-    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file), None).unwrap(), cli::OK);
+    let import = |choice| cli::banks_import(&settings, std::slice::from_ref(&file), None, choice).unwrap();
+    assert_eq!(import(cli::ImportChoice::default()), cli::INPUT_ERRORS);
+    assert_eq!(question_rows(conn), v1, "nothing changed without the confirmation");
+    assert_eq!(import(cli::ImportChoice { merge: true, confirm_retire: false }), cli::OK);
+    assert_eq!(question_rows(conn).iter().filter(|r| r.2 == "retired").count(), 0, "merge retires nothing");
+    assert_eq!(import(cli::ImportChoice { merge: false, confirm_retire: true }), cli::OK);
     let rows = question_rows(conn);
     assert_eq!(
         rows,
@@ -106,7 +117,10 @@ fn bank_import_versions_changed_questions_and_retires_removed_ones() {
 
     // q3 back unchanged: restored, not a new version.
     std::fs::write(&file, BANK_V1.replacen("answer = \"A\"", "answer = \"B\"", 1)).unwrap();
-    assert_eq!(cli::banks_import(&settings, std::slice::from_ref(&file), None).unwrap(), cli::OK);
+    assert_eq!(
+        cli::banks_import(&settings, std::slice::from_ref(&file), None, cli::ImportChoice::default()).unwrap(),
+        cli::OK
+    );
     let rows = question_rows(conn);
     assert_eq!(rows.last().unwrap(), &("q3".to_string(), 1, "active".to_string(), "[0,2]".to_string()));
     let audits: i64 = audit_log::table.filter(audit_log::action.eq("bank.import")).count().get_result(conn).unwrap();
@@ -121,7 +135,10 @@ fn a_bad_bank_file_changes_nothing() {
     let good = write_file(&db, "good.toml", BANK_V1);
     let bad =
         write_file(&db, "bad.toml", &BANK_V1.replace("thu-nghiem", "khac").replace("answer = \"B\"", "answer = \"E\""));
-    assert_eq!(cli::banks_import(&settings, &[good, bad], None).unwrap(), cli::INPUT_ERRORS);
+    assert_eq!(
+        cli::banks_import(&settings, &[good, bad], None, cli::ImportChoice::default()).unwrap(),
+        cli::INPUT_ERRORS
+    );
     let mut guard = pool.writer().unwrap();
     let conn: &mut DbConnection = &mut guard;
     let n: i64 = banks::table.count().get_result(conn).unwrap();
@@ -322,7 +339,7 @@ async fn backup_then_restore_gives_the_same_data() {
 fn banks_export_and_import_round_trip_in_every_format() {
     let source = TestDb::empty();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("question_banks");
-    assert_eq!(cli::banks_import(&source.settings(), &[shipped], None).unwrap(), cli::OK);
+    assert_eq!(cli::banks_import(&source.settings(), &[shipped], None, cli::ImportChoice::default()).unwrap(), cli::OK);
     let original = {
         let pool = connect(&source);
         let mut guard = pool.reader().unwrap();
@@ -345,8 +362,12 @@ fn banks_export_and_import_round_trip_in_every_format() {
         let again = hoithi::db::banks::load_bank(&mut guard, "mot-cua").unwrap().unwrap();
         assert_eq!(again.questions, original.questions, "{format} round trip");
     }
-    // A format without a bank name needs --bank, and says so.
+    // hoithi's GIFT export names its bank: it is checked (and imported) without --bank.
     let file = source.dir.path().join("mot-cua.gift");
+    let out = hoithi_cmd(&source).args(["banks", "check"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // A format without a bank name needs --bank, and says so.
+    let file = source.dir.path().join("mot-cua.csv");
     let out = hoithi_cmd(&source).args(["banks", "check"]).arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("--bank"));

@@ -224,8 +224,10 @@ async fn an_organizer_previews_then_imports_a_spreadsheet_bank() {
     // A CSV with a row that has no answer: every problem listed, nothing saved.
     let bad = "STT,Câu hỏi,A,B,Đáp án,Giải thích,Nguồn,Mức độ\n1,Câu một?,Có,Không,,Vì,Nguồn,Dễ\n2,Câu hai?,Có,Không,B,Vì,Nguồn,Khó lắm\n";
     let r = upload("loi.csv", bad.as_bytes().to_vec(), "tu-tao").await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    let st = r.status();
+    let body = r.text().await.unwrap();
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let html = body;
     assert!(html.contains("Chưa có gì được lưu") && html.contains("2 lỗi"), "{html}");
     assert!(!html.contains("Nhập vào ngân hàng"));
     let banks = app.state.read(hoithi::db::banks::list_bank_summaries).await.unwrap();
@@ -273,7 +275,7 @@ async fn an_organizer_previews_then_imports_a_spreadsheet_bank() {
     // Without a bank for a format that names none, the preview says so.
     let r = upload("x.gift", b"::q1:: Hai cong hai? {=Bon ~Ba}".to_vec(), "").await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("--bank"));
+    assert!(r.text().await.unwrap().contains("không ghi ngân hàng nào"));
     // Officials have no such page.
     let official = app.official("cb-up", "SNV").await;
     assert_eq!(official.get(app.url("/admin/banks")).send().await.unwrap().status(), StatusCode::FORBIDDEN);

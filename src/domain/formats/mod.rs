@@ -6,13 +6,48 @@
 pub mod aiken;
 pub mod budget;
 pub mod gift;
+pub mod html;
 pub mod sheet;
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 pub use budget::{Bound, Budget};
 
-use super::bank::{Bank, BankMeta, Problem, Severity, Strictness, check_drafts, parse_toml};
+use super::bank::{Bank, BankMeta, Draft, Problem, Severity, Strictness, check_drafts, parse_toml};
+use super::text::{fold_for_compare, nfc};
+
+/// What a reader of a format without hoithi's checks found.
+#[derive(Debug, Default)]
+pub struct Read {
+    /// The questions it could read.
+    pub drafts: Vec<Draft>,
+    /// Every problem, each with its line.
+    pub problems: Vec<Problem>,
+    /// Questions it skipped (each also a problem).
+    pub skipped: usize,
+    /// The bank the file names, if it names one (hoithi's GIFT export does).
+    pub bank: Option<BankMeta>,
+}
+
+impl From<(Vec<Draft>, Vec<Problem>)> for Read {
+    fn from((drafts, problems): (Vec<Draft>, Vec<Problem>)) -> Self {
+        Self { drafts, problems, ..Self::default() }
+    }
+}
+
+/// What parsing a bank file found.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Parsed {
+    /// The bank, when it could be read without error.
+    pub bank: Option<Bank>,
+    /// Errors and warnings.
+    pub problems: Vec<Problem>,
+    /// Questions the file holds that hoithi cannot represent or read, skipped.
+    pub skipped: usize,
+}
 
 /// The extensions hoithi reads.
 pub const EXTENSIONS: [&str; 5] = ["toml", "xlsx", "csv", "gift", "txt"];
@@ -41,49 +76,126 @@ impl ReadRequest {
 /// extension of the request's name: `.toml` (hoithi's own), `.xlsx`, `.csv`,
 /// `.gift`, `.txt` (Aiken). The formats that name no bank take it from the
 /// request. Problems beyond the budget's count are summed up in one line.
-pub fn parse_bank(req: &ReadRequest, bytes: &[u8]) -> (Option<Bank>, Vec<Problem>) {
-    let (bank, problems) = parse_uncapped(req, bytes);
-    (bank, cap_problems(&req.name, problems, req.budget.problems))
+pub fn parse_bank(req: &ReadRequest, bytes: &[u8]) -> Parsed {
+    let mut parsed = parse_uncapped(req, bytes);
+    parsed.problems = cap_problems(&req.name, std::mem::take(&mut parsed.problems), req.budget.problems);
+    parsed
 }
 
-fn parse_uncapped(req: &ReadRequest, bytes: &[u8]) -> (Option<Bank>, Vec<Problem>) {
+fn error(file: &str, line: Option<usize>, key: Option<&str>, message: String) -> Problem {
+    Problem { severity: Severity::Error, file: file.to_string(), line, key: key.map(str::to_string), message }
+}
+
+fn parse_uncapped(req: &ReadRequest, bytes: &[u8]) -> Parsed {
     let name = req.name.as_str();
-    let problem =
-        |message: String| Problem { severity: Severity::Error, file: name.to_string(), line: None, key: None, message };
+    let refuse = |message: String| Parsed { problems: vec![error(name, None, None, message)], ..Parsed::default() };
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
-    let text = || std::str::from_utf8(bytes).map_err(|_| problem("tệp không phải văn bản UTF-8".into()));
-    let (drafts, problems) = match ext.as_str() {
+    let text = || decode_text(bytes);
+    let read: Read = match ext.as_str() {
         "toml" => {
             return match text() {
-                Ok(t) => parse_toml(name, t),
-                Err(p) => (None, vec![p]),
+                Ok(t) => {
+                    let (bank, mut problems) = parse_toml(name, &t);
+                    let bank = bank.filter(|b| {
+                        let fields = b.questions.iter().map(|q| {
+                            let texts = [&q.text, &q.explanation, &q.source].into_iter().chain(&q.options);
+                            (None, Some(q.key.as_str()), texts.map(String::as_str).collect())
+                        });
+                        problems.extend(over_budget(name, fields.collect(), &req.budget));
+                        !super::bank::has_errors(&problems)
+                    });
+                    Parsed { bank, problems, skipped: 0 }
+                }
+                Err(m) => refuse(m),
             };
         }
-        "xlsx" => sheet::parse_xlsx(name, bytes, req.sheet.as_deref(), &req.budget),
-        "csv" => sheet::parse_csv(name, bytes, &req.budget),
+        "xlsx" => sheet::parse_xlsx(name, bytes, req.sheet.as_deref(), &req.budget).into(),
+        "csv" => sheet::parse_csv(name, bytes, &req.budget).into(),
         "gift" | "txt" => match text() {
-            Ok(t) if ext == "gift" => gift::parse(name, t),
-            Ok(t) => aiken::parse(name, t),
-            Err(p) => return (None, vec![p]),
+            Ok(t) if ext == "gift" => gift::parse(name, &t),
+            Ok(t) => aiken::parse(name, &t),
+            Err(m) => return refuse(m),
         },
         other => {
-            return (
-                None,
-                vec![problem(format!(
-                    "định dạng \".{other}\" không hỗ trợ: dùng .toml, .xlsx, .csv, .gift hoặc .txt (Aiken)"
-                ))],
-            );
+            return refuse(format!(
+                "định dạng \".{other}\" không hỗ trợ: dùng .toml, .xlsx, .csv, .gift hoặc .txt (Aiken)"
+            ));
         }
     };
-    let Some(meta) = req.bank.clone() else {
-        let mut all = problems;
-        all.push(problem("tệp này không ghi ngân hàng nào: hãy chọn ngân hàng (--bank SLUG)".into()));
-        return (None, all);
+    let Read { mut drafts, mut problems, skipped, bank } = read;
+    let Some(meta) = req.bank.clone().or(bank) else {
+        problems.push(error(name, None, None, "tệp này không ghi ngân hàng nào: hãy chọn ngân hàng".into()));
+        return Parsed { bank: None, problems, skipped };
     };
-    if drafts.is_empty() && problems.iter().any(|p| p.severity == Severity::Error) {
-        return (None, problems);
+    let fields = drafts.iter().map(|d| {
+        let texts = [&d.text, &d.explanation, &d.source].into_iter().flatten().chain(&d.options);
+        (Some(d.line), d.key.as_deref(), texts.map(String::as_str).collect())
+    });
+    let over = over_budget(name, fields.collect(), &req.budget);
+    if !over.is_empty() {
+        problems.extend(over);
+        return Parsed { bank: None, problems, skipped };
     }
-    check_drafts(name, meta, drafts, Strictness::Lenient, problems)
+    if drafts.is_empty() && super::bank::has_errors(&problems) {
+        return Parsed { bank: None, problems, skipped };
+    }
+    give_content_keys(&mut drafts);
+    let (bank, problems) = check_drafts(name, meta, drafts, Strictness::Lenient, problems);
+    Parsed { bank, problems, skipped }
+}
+
+/// A question's key when its file gives none: from its normalized text, so
+/// it stays with the question when others are inserted, moved or removed,
+/// and changes when its text is edited (the old question is then retired
+/// and the edited one added).
+pub fn content_key(text: &str) -> String {
+    let digest = Sha256::digest(fold_for_compare(&nfc(text.trim())).as_bytes());
+    format!("q-{}", &hex::encode(digest)[..10])
+}
+
+/// Keys for the drafts that have none: [`content_key`], and for a text
+/// repeated in the file `-2`, `-3`… in file order.
+pub(crate) fn give_content_keys(drafts: &mut [Draft]) {
+    let mut taken: HashSet<String> = drafts.iter().filter_map(|d| d.key.clone()).collect();
+    for d in drafts.iter_mut().filter(|d| d.key.is_none()) {
+        let base = content_key(d.text.as_deref().unwrap_or(""));
+        let mut key = base.clone();
+        let mut n = 1;
+        while taken.contains(&key) {
+            n += 1;
+            key = format!("{base}-{n}");
+        }
+        taken.insert(key.clone());
+        d.key = Some(key);
+    }
+}
+
+/// One question's line, key and texts.
+type Fields<'a> = (Option<usize>, Option<&'a str>, Vec<&'a str>);
+
+/// The errors of a file with more questions, or a longer field, than the budget allows.
+fn over_budget(file: &str, questions: Vec<Fields<'_>>, budget: &Budget) -> Vec<Problem> {
+    if questions.len() > budget.questions {
+        return vec![error(file, None, None, budget.refusal(Bound::Questions))];
+    }
+    questions
+        .into_iter()
+        .filter(|(_, _, texts)| texts.iter().any(|t| t.chars().count() > budget.field_chars))
+        .map(|(line, key, _)| error(file, line, key, budget.refusal(Bound::FieldChars)))
+        .collect()
+}
+
+/// The text of a GIFT, Aiken or TOML file: UTF-8, with or without a byte-order mark.
+fn decode_text(bytes: &[u8]) -> Result<String, String> {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        format!(
+            "tệp không phải văn bản UTF-8 (ký tự lỗi ở dòng {line}): có thể tệp được lưu bằng bảng mã cũ \
+             (Windows-1258, TCVN3, VNI hoặc UTF-16); hãy lưu lại với bảng mã UTF-8 (trong Notepad: \
+             Lưu thành… → Mã hóa UTF-8)"
+        )
+    })
 }
 
 /// The first `max` problems, errors first, then one line that counts the rest.

@@ -5,8 +5,11 @@
 //! - Questions are separated by blank lines. A line whose first non-blank
 //!   characters are `//` is a comment; comments do not separate questions.
 //! - `::title::` before the text names the question; `[html]`, `[moodle]`,
-//!   `[plain]` or `[markdown]` before a text gives its format (the marker is
-//!   dropped, the text kept as written).
+//!   `[plain]` or `[markdown]` before a text gives its format, and the
+//!   answers take the question's unless they carry their own. HTML (`[html]`,
+//!   and `[moodle]`, the default, which allows it) becomes the plain text a
+//!   reader saw (see `formats::html`); `[plain]` and `[markdown]` texts are
+//!   kept as written.
 //! - The answers stand in braces: `{=right ~wrong ~wrong}` (one answer:
 //!   kind `single`), `{~%50%A ~%50%B ~%-100%C}` (no `=`: kind `multiple`,
 //!   the options with a positive weight are the answer), `{T}`, `{TRUE}`,
@@ -18,21 +21,25 @@
 //! - `\~ \= \# \{ \} \:` stand for the character itself, `\n` for a line
 //!   break and `\\` for a backslash; any other backslash is kept. Line breaks
 //!   in the file itself only wrap the source, and read as one space.
-//! - `$CATEGORY: …` lines are read and ignored, with a warning (hoithi takes
-//!   the bank's identity from the import command, not from the file).
+//! - `$CATEGORY: …` lines are read and ignored, with one warning for the file
+//!   (hoithi takes the bank's identity from the import, not from categories).
 //!
-//! What hoithi cannot represent is reported, one error per question, and the
-//! question is skipped: numerical (`{#…}`), matching (`{=a -> b …}`), short
-//! answer (only `=` answers), essay (`{}`) and description (no braces)
-//! questions. Per-answer feedback and partial credit of a single-answer
-//! question are dropped with a warning.
+//! What hoithi cannot represent is skipped, as Moodle skips what it cannot
+//! read, and each is reported with its line ("bị bỏ qua"): numerical
+//! (`{#…}`), matching (`{=a -> b …}`), short answer (only `=` answers), essay
+//! (`{}`) and description (no braces) questions, and questions whose syntax
+//! is broken. Every other question is taken, and the import says how many
+//! were taken and skipped. Per-answer feedback and partial credit of a
+//! single-answer question are dropped with a warning; the weights of a
+//! multiple-answer question that do not add up to 100% are reported (hoithi
+//! scores the exact set of options with a positive weight).
 //!
 //! # Keys
 //!
 //! A question's key is its title made into a slug (`::Câu 1::` → `cau-1`)
-//! when that gives a valid slug not used by an earlier title of the file,
-//! otherwise `q-NNN` from the question's position among the file's
-//! questions (`q-001` for the first, skipped ones counted).
+//! when that gives a valid slug not used by an earlier title of the file;
+//! otherwise it comes from the question's text (`formats::content_key`), so
+//! inserting a question never renames the others.
 //!
 //! # What GIFT cannot say: hoithi's comment lines
 //!
@@ -49,14 +56,19 @@
 //! - `// key: …` — the question's exact key, when its title could not carry
 //!   it (written by [`write`] for a key that is not already a slug).
 //!
-//! [`write`] also starts the file with `// hoithi bank: <slug>` followed by
-//! `$CATEGORY: <slug>`; a category equal to that slug is not warned about.
+//! [`write`] also starts the file with `// hoithi bank: <slug>`,
+//! `// hoithi title: …` and `// hoithi topic: …`, followed by
+//! `$CATEGORY: <slug>`: the file names its bank, so it imports again without
+//! choosing one, and a category equal to that slug is not warned about.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::domain::bank::{Bank, Draft, Kind, Problem, Question, Severity, TRUE_FALSE_OPTIONS, is_slug, letter};
+use super::Read;
+use crate::domain::bank::{
+    Bank, BankMeta, Draft, Kind, Problem, Question, Severity, TRUE_FALSE_OPTIONS, is_slug, letter,
+};
 use crate::domain::text::fold_ascii;
 
 /// What a missing-word question shows where its answers stood.
@@ -67,20 +79,21 @@ const TEXT_FORMATS: [&str; 4] = ["[html]", "[moodle]", "[plain]", "[markdown]"];
 /// Parses a GIFT file into drafts for `bank::check_drafts` (with
 /// `Strictness::Lenient`: GIFT rarely carries a source), and every problem
 /// found on the way, each naming its line.
-pub fn parse(file: &str, text: &str) -> (Vec<Draft>, Vec<Problem>) {
+pub fn parse(file: &str, text: &str) -> Read {
     let mut parser = Parser {
         file,
-        drafts: Vec::new(),
-        problems: Vec::new(),
+        read: Read::default(),
         ordinal: 0,
-        bank_slug: None,
+        bank: [None, None, None],
         title_keys: HashMap::new(),
         defaulted: Vec::new(),
+        categories: Vec::new(),
     };
     let lines = numbered_lines(text);
     for block in blocks(&lines) {
         parser.block(&block);
     }
+    parser.categories_warning();
     if let Some(&first) = parser.defaulted.first() {
         let n = parser.defaulted.len();
         parser.push(
@@ -93,7 +106,7 @@ pub fn parse(file: &str, text: &str) -> (Vec<Draft>, Vec<Problem>) {
             ),
         );
     }
-    (parser.drafts, parser.problems)
+    parser.finish()
 }
 
 /// The lines of a text with their 1-based numbers. `\n`, `\r\n` and a lone
@@ -211,19 +224,51 @@ fn escape_comment(s: &str) -> String {
     s.replace('\\', "\\\\").replace("\r\n", "\\n").replace(['\n', '\r'], "\\n")
 }
 
-/// An escaped text that starts like a format marker gets `[moodle]` in front,
-/// so that reading it back strips that marker and keeps the text's own.
-fn guard_format(escaped: String) -> String {
+/// A text as GIFT writes it ([`escape`]), with `[plain]` in front when it
+/// starts like a format marker or when reading it as HTML (Moodle's default
+/// format) would change it (`<`, `&`, runs of spaces): reading it back strips
+/// that marker and keeps the text as it is.
+fn guarded(text: &str) -> String {
+    let escaped = escape(text);
     let start = escaped.trim_start();
-    if TEXT_FORMATS.iter().any(|f| start.starts_with(f)) { format!("[moodle]{escaped}") } else { escaped }
+    let marked = TEXT_FORMATS.iter().any(|f| start.starts_with(f));
+    if marked || super::html::to_text(text) != text { format!("[plain]{escaped}") } else { escaped }
 }
 
-/// A raw piece of a question as displayed: wrapped lines joined by a space,
-/// a leading format marker dropped, escapes resolved, trimmed.
-fn clean(raw: &str) -> String {
+/// How a text is written: Moodle's `[moodle]` (the default) and `[html]`
+/// allow HTML, `[plain]` and `[markdown]` are kept as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextFormat {
+    Html,
+    Kept,
+}
+
+/// A piece's format marker, if any, and the text after it.
+fn split_format(joined: &str) -> (Option<TextFormat>, &str) {
+    for (i, f) in TEXT_FORMATS.iter().enumerate() {
+        if let Some(rest) = joined.strip_prefix(f) {
+            return (Some(if i < 2 { TextFormat::Html } else { TextFormat::Kept }), rest);
+        }
+    }
+    (None, joined)
+}
+
+/// A raw piece of a question as displayed, in `default` format unless it
+/// names its own: wrapped lines joined by a space, escapes resolved, HTML
+/// made plain text, trimmed.
+fn clean_as(raw: &str, default: TextFormat) -> String {
     let joined = raw.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
-    let body = TEXT_FORMATS.iter().find_map(|f| joined.strip_prefix(f)).unwrap_or(&joined);
-    unescape(body).trim().to_string()
+    let (format, body) = split_format(&joined);
+    let text = unescape(body);
+    match format.unwrap_or(default) {
+        TextFormat::Html => super::html::to_text(&text),
+        TextFormat::Kept => text.trim().to_string(),
+    }
+}
+
+/// A title or feedback: as written.
+fn clean(raw: &str) -> String {
+    clean_as(raw, TextFormat::Kept)
 }
 
 /// A title made into a key: ASCII letters and digits, other runs as one `-`.

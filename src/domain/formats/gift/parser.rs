@@ -5,21 +5,54 @@ use super::*;
 /// A file being read, question block by question block.
 pub(super) struct Parser<'f> {
     pub(super) file: &'f str,
-    pub(super) drafts: Vec<Draft>,
-    pub(super) problems: Vec<Problem>,
+    /// What was read so far.
+    pub(super) read: Read,
     /// Questions seen so far, skipped ones included.
     pub(super) ordinal: usize,
-    /// From a `// hoithi bank: …` line.
-    pub(super) bank_slug: Option<String>,
+    /// From the `// hoithi bank: …`, `// hoithi title: …` and `// hoithi topic: …` lines.
+    pub(super) bank: [Option<String>; 3],
     /// Keys taken from titles, with their lines.
     pub(super) title_keys: HashMap<String, usize>,
     /// Lines of questions whose difficulty defaulted to medium.
     pub(super) defaulted: Vec<usize>,
+    /// `$CATEGORY` lines not naming the file's bank: line and category.
+    pub(super) categories: Vec<(usize, String)>,
 }
 
 impl Parser<'_> {
+    /// What was read, with the bank the file names, if it names one.
+    pub(super) fn finish(self) -> Read {
+        let [slug, title, topic] = self.bank;
+        let bank = slug.map(|slug| BankMeta {
+            title: title.unwrap_or_else(|| slug.clone()),
+            topic: topic.unwrap_or_else(|| slug.clone()),
+            slug,
+            replaced_documents: Vec::new(),
+        });
+        Read { bank, ..self.read }
+    }
+
+    /// One warning for every category of the file.
+    pub(super) fn categories_warning(&mut self) {
+        let Some(&(first, _)) = self.categories.first() else { return };
+        let mut names: Vec<&str> = Vec::new();
+        for (_, c) in &self.categories {
+            if !names.contains(&c.as_str()) {
+                names.push(c);
+            }
+        }
+        let shown: Vec<String> = names.iter().take(5).map(|c| format!("\"{c}\"")).collect();
+        let more = if names.len() > 5 { format!(" và {} danh mục khác", names.len() - 5) } else { String::new() };
+        let message = format!(
+            "{} dòng $CATEGORY ({}{more}) bị bỏ qua: ngân hàng được chọn khi nhập, không theo danh mục của tệp",
+            self.categories.len(),
+            shown.join(", ")
+        );
+        self.push(Severity::Warning, first, None, message);
+    }
+
     pub(super) fn push(&mut self, severity: Severity, line: usize, key: Option<&str>, message: String) {
-        self.problems.push(Problem {
+        self.read.problems.push(Problem {
             severity,
             file: self.file.to_string(),
             line: Some(line),
@@ -30,24 +63,32 @@ impl Parser<'_> {
 
     /// Reports a question that cannot be read, and skips it.
     fn skip(&mut self, line: usize, key: &str, message: &str) {
-        self.push(Severity::Error, line, Some(key), format!("{message}; câu hỏi bị bỏ qua"));
+        self.read.skipped += 1;
+        self.push(Severity::Warning, line, Some(key), format!("{message}; câu hỏi bị bỏ qua"));
     }
 
     fn unsupported(&mut self, line: usize, key: &str, kind: &str) {
-        self.push(
-            Severity::Error,
-            line,
-            Some(key),
-            format!("dòng {line}: loại câu hỏi {kind} của GIFT không được hoithi hỗ trợ; câu hỏi bị bỏ qua"),
-        );
+        self.skip(line, key, &format!("dòng {line}: loại câu hỏi {kind} của GIFT không được hoithi hỗ trợ"));
     }
 
     fn directive(&mut self, d: &mut Directives, line: usize, body: &str) {
         let mut seen = true;
-        if let Some(v) = body.strip_prefix("hoithi bank:") {
-            self.bank_slug = Some(v.trim().to_string());
+        for (i, name) in ["hoithi bank:", "hoithi title:", "hoithi topic:"].into_iter().enumerate() {
+            if let Some(v) = body.strip_prefix(name) {
+                self.bank[i] = Some(unescape(v.trim()));
+                return;
+            }
+        }
+        // hoithi's exports before the bank named its title this way.
+        if let Some(v) = body.strip_prefix("title:")
+            && self.bank[0].is_some()
+            && self.read.drafts.is_empty()
+            && self.ordinal == 0
+        {
+            self.bank[1].get_or_insert_with(|| unescape(v.trim()));
             return;
-        } else if let Some(v) = body.strip_prefix("source:") {
+        }
+        if let Some(v) = body.strip_prefix("source:") {
             d.source = Some(unescape(v.trim()));
         } else if let Some(v) = body.strip_prefix("as_of:") {
             let v = v.trim();
@@ -78,21 +119,14 @@ impl Parser<'_> {
                 None => content.push((no, line)),
             }
         }
-        while let Some(&(no, line)) = content.first() {
-            let Some(category) = line.trim().strip_prefix("$CATEGORY:") else { break };
-            let category = category.trim();
-            if self.bank_slug.as_deref() != Some(category) {
-                self.push(
-                    Severity::Warning,
-                    no,
-                    None,
-                    format!(
-                        "danh mục \"{category}\" ($CATEGORY) bị bỏ qua: ngân hàng được chọn khi nhập, không theo tệp"
-                    ),
-                );
+        let categories = content.iter().take_while(|(_, l)| l.trim().starts_with("$CATEGORY:")).count();
+        for &(no, line) in &content[..categories] {
+            let category = line.trim().trim_start_matches("$CATEGORY:").trim();
+            if self.bank[0].as_deref() != Some(category) {
+                self.categories.push((no, category.to_string()));
             }
-            content.remove(0);
         }
+        let content = &content[categories..];
         if content.is_empty() {
             if let Some(line) = d.first_line {
                 self.push(
@@ -107,32 +141,33 @@ impl Parser<'_> {
             return;
         }
         self.ordinal += 1;
-        self.question(d, &content);
+        self.question(d, content);
     }
 
-    fn key_for(&mut self, d: &Directives, title: Option<&str>, line: usize) -> String {
-        let positional = format!("q-{:03}", self.ordinal);
+    /// The key a question's title or `// key:` line gives it; `None`: the
+    /// key comes from its text.
+    fn key_for(&mut self, d: &Directives, title: Option<&str>, line: usize) -> Option<String> {
         if let Some(key) = &d.key {
-            return key.clone();
+            return Some(key.clone());
         }
-        let Some(title) = title else { return positional };
-        let slug = slugify(title);
+        let slug = slugify(title?);
         if !is_slug(&slug) {
-            return positional;
+            return None;
         }
         if let Some(&first) = self.title_keys.get(&slug) {
             self.push(
                 Severity::Warning,
                 line,
-                Some(&positional),
+                None,
                 format!(
-                    "tiêu đề \"{title}\" cho khóa \"{slug}\" đã dùng ở dòng {first}; câu này dùng khóa \"{positional}\""
+                    "tiêu đề \"{}\" cho khóa \"{slug}\" đã dùng ở dòng {first}; câu này lấy khóa theo nội dung",
+                    title.unwrap_or_default()
                 ),
             );
-            return positional;
+            return None;
         }
         self.title_keys.insert(slug.clone(), line);
-        slug
+        Some(slug)
     }
 
     fn question(&mut self, d: Directives, content: &[(usize, &str)]) {
@@ -154,34 +189,37 @@ impl Parser<'_> {
             Some(after) => match find(after, 0, "::") {
                 Some(end) => (Some(clean(&after[..end])), &after[end + 2..], lead + 2 + end + 2),
                 None => {
-                    let key = format!("q-{:03}", self.ordinal);
+                    let key = format!("câu {}", self.ordinal);
                     self.skip(start, &key, "tiêu đề mở bằng \"::\" nhưng không có \"::\" đóng");
                     return;
                 }
             },
             None => (None, body, lead),
         };
-        let key = self.key_for(&d, title.as_deref(), start);
+        let given = self.key_for(&d, title.as_deref(), start);
+        // Problems name a question by its key, or by its place in the file.
+        let key = given.clone().unwrap_or_else(|| format!("câu {}", self.ordinal));
+        let key = key.as_str();
 
         let Some(open) = find(rest, 0, "{") else {
             match find(rest, 0, "}") {
-                Some(c) => self.skip(line_at(base + c), &key, "dấu \"}\" không có \"{\" mở"),
-                None => self.unsupported(start, &key, "mô tả (description: không có phần đáp án {…})"),
+                Some(c) => self.skip(line_at(base + c), key, "dấu \"}\" không có \"{\" mở"),
+                None => self.unsupported(start, key, "mô tả (description: không có phần đáp án {…})"),
             }
             return;
         };
         if let Some(c) = find(&rest[..open], 0, "}") {
-            self.skip(line_at(base + c), &key, "dấu \"}\" không có \"{\" mở");
+            self.skip(line_at(base + c), key, "dấu \"}\" không có \"{\" mở");
             return;
         }
         let Some(close) = find(rest, open + 1, "}") else {
             let line = line_at(base + open);
-            self.skip(line, &key, &format!("thiếu \"}}\" đóng phần đáp án mở ở dòng {line}"));
+            self.skip(line, key, &format!("thiếu \"}}\" đóng phần đáp án mở ở dòng {line}"));
             return;
         };
         let inner = &rest[open + 1..close];
         if let Some(o) = find(inner, 0, "{") {
-            self.skip(line_at(base + open + 1 + o), &key, "dấu \"{\" lồng trong phần đáp án");
+            self.skip(line_at(base + open + 1 + o), key, "dấu \"{\" lồng trong phần đáp án");
             return;
         }
         let after = &rest[close + 1..];
@@ -189,32 +227,37 @@ impl Parser<'_> {
         if let Some(o) = stray {
             self.skip(
                 line_at(base + close + 1 + o),
-                &key,
+                key,
                 "sau phần đáp án {…} còn dấu \"{\" hoặc \"}\": mỗi câu hỏi chỉ có một phần đáp án, \
                  và các câu hỏi phải cách nhau một dòng trống",
             );
             return;
         }
         let before = &rest[..open];
-        let text = if after.trim().is_empty() { clean(before) } else { clean(&format!("{before}{BLANK}{after}")) };
+        let format = split_format(before.trim_start()).0.unwrap_or(TextFormat::Html);
+        let text = if after.trim().is_empty() {
+            clean_as(before, format)
+        } else {
+            clean_as(&format!("{before}{BLANK}{after}"), format)
+        };
 
         let (answers, explanation) = match find(inner, 0, "####") {
-            Some(g) => (&inner[..g], Some(clean(&inner[g + 4..]))),
+            Some(g) => (&inner[..g], Some(clean_as(&inner[g + 4..], format))),
             None => (inner, None),
         };
         let a = answers.trim();
         let has_eq = find(a, 0, "=").is_some();
         let (kind, options, answer, feedback, partial) = if a.is_empty() {
-            self.unsupported(start, &key, "tự luận (essay, {})");
+            self.unsupported(start, key, "tự luận (essay, {})");
             return;
         } else if a.starts_with('#') {
-            self.unsupported(start, &key, "số (numerical, {#…})");
+            self.unsupported(start, key, "số (numerical, {#…})");
             return;
         } else if find(a, 0, "~").is_some() {
-            let choices = match choices(a) {
+            let choices = match choices(a, format) {
                 Ok(c) => c,
                 Err(message) => {
-                    self.skip(start, &key, &message);
+                    self.skip(start, key, &message);
                     return;
                 }
             };
@@ -222,6 +265,21 @@ impl Parser<'_> {
             let letters = |keep: &dyn Fn(&Choice) -> bool| -> Vec<String> {
                 choices.iter().enumerate().filter(|(_, c)| keep(c)).map(|(i, _)| letter(i).to_string()).collect()
             };
+            if !has_eq {
+                let total: f64 = choices.iter().filter_map(|c| c.weight).filter(|w| *w > 0.0).sum();
+                if (total - 100.0).abs() > 0.5 {
+                    self.push(
+                        Severity::Warning,
+                        start,
+                        Some(key),
+                        format!(
+                            "trọng số các phương án đúng cộng lại {}%, không phải 100%: hoithi chỉ chấm đúng khi \
+                             chọn đủ và đúng mọi phương án có trọng số dương, không chấm điểm từng phần",
+                            crate::domain::numbers::decimal(total, 2)
+                        ),
+                    );
+                }
+            }
             let (kind, answer, partial) = if has_eq {
                 let partial = choices.iter().any(|c| match (c.right, c.weight) {
                     (true, Some(w)) => w < 100.0,
@@ -235,19 +293,19 @@ impl Parser<'_> {
             let options = choices.into_iter().map(|c| c.text).collect();
             (kind, options, answer, feedback, partial)
         } else if has_eq && a.contains("->") {
-            self.unsupported(start, &key, "ghép đôi (matching, {=a -> b …})");
+            self.unsupported(start, key, "ghép đôi (matching, {=a -> b …})");
             return;
         } else if let Some((value, feedback)) = true_false(a) {
             let answer = vec![if value { "A" } else { "B" }.to_string()];
             let options = TRUE_FALSE_OPTIONS.iter().map(|o| o.to_string()).collect();
             (Kind::TrueFalse, options, answer, feedback, false)
         } else if has_eq {
-            self.unsupported(start, &key, "trả lời ngắn (short answer: chỉ có đáp án =, không có ~)");
+            self.unsupported(start, key, "trả lời ngắn (short answer: chỉ có đáp án =, không có ~)");
             return;
         } else {
             self.skip(
                 start,
-                &key,
+                key,
                 "không nhận ra phần đáp án {…}: cần {=đúng ~sai …}, {~%50%… ~%50%… ~%-100%…} hoặc {T}/{F}",
             );
             return;
@@ -257,7 +315,7 @@ impl Parser<'_> {
             self.push(
                 Severity::Warning,
                 start,
-                Some(&key),
+                Some(key),
                 "phản hồi riêng của từng phương án (#…) bị bỏ qua: hoithi chỉ có giải thích chung (####…)".into(),
             );
         }
@@ -265,7 +323,7 @@ impl Parser<'_> {
             self.push(
                 Severity::Warning,
                 start,
-                Some(&key),
+                Some(key),
                 "điểm từng phần (%…%) bị bỏ qua: câu một đáp án chỉ tính phương án \"=\" là đúng".into(),
             );
         }
@@ -276,9 +334,9 @@ impl Parser<'_> {
                 "medium".to_string()
             }
         };
-        self.drafts.push(Draft {
+        self.read.drafts.push(Draft {
             line: start,
-            key: Some(key),
+            key: given,
             kind: Some(kind.as_str().to_string()),
             difficulty: Some(difficulty),
             text: Some(text),
@@ -308,7 +366,7 @@ pub(super) fn true_false(a: &str) -> Option<(bool, bool)> {
 }
 
 /// The answers of a multiple-choice question: `=right`, `~wrong`, `~%50%half`, each with an optional `#feedback`.
-pub(super) fn choices(a: &str) -> Result<Vec<Choice>, String> {
+pub(super) fn choices(a: &str, format: TextFormat) -> Result<Vec<Choice>, String> {
     let first = scan(a, 0, is_answer_mark).unwrap_or(a.len());
     let lead = a[..first].trim();
     if !lead.is_empty() {
@@ -322,13 +380,13 @@ pub(super) fn choices(a: &str) -> Result<Vec<Choice>, String> {
     while pos < a.len() {
         let right = a.as_bytes()[pos] == b'=';
         let next = scan(a, pos + 1, is_answer_mark).unwrap_or(a.len());
-        out.push(choice(right, &a[pos + 1..next])?);
+        out.push(choice(right, &a[pos + 1..next], format)?);
         pos = next;
     }
     Ok(out)
 }
 
-pub(super) fn choice(right: bool, body: &str) -> Result<Choice, String> {
+pub(super) fn choice(right: bool, body: &str, format: TextFormat) -> Result<Choice, String> {
     let trimmed = body.trim_start();
     let (weight, rest) = match trimmed.strip_prefix('%') {
         Some(r) => {
@@ -347,7 +405,7 @@ pub(super) fn choice(right: bool, body: &str) -> Result<Choice, String> {
         Some(h) => (&rest[..h], !clean(&rest[h + 1..]).is_empty()),
         None => (rest, false),
     };
-    Ok(Choice { right, weight, text: clean(text), feedback })
+    Ok(Choice { right, weight, text: clean_as(text, format), feedback })
 }
 
 /// The weight of each right option of a multiple-answer question with `n` of them.

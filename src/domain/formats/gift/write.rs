@@ -9,7 +9,8 @@ use super::*;
 pub fn write(bank: &Bank) -> String {
     let mut out = String::new();
     out.push_str(&format!("// hoithi bank: {}\n", bank.meta.slug));
-    out.push_str(&format!("// title: {}\n", escape_comment(&bank.meta.title)));
+    out.push_str(&format!("// hoithi title: {}\n", escape_comment(&bank.meta.title)));
+    out.push_str(&format!("// hoithi topic: {}\n", escape_comment(&bank.meta.topic)));
     out.push_str(&format!("$CATEGORY: {}\n", bank.meta.slug));
     for q in &bank.questions {
         out.push('\n');
@@ -32,9 +33,8 @@ fn write_question(out: &mut String, q: &Question) {
     if !(is_slug(&q.key) && slugify(&q.key) == q.key) {
         out.push_str(&format!("// key: {}\n", escape_comment(&q.key)));
     }
-    out.push_str(&format!("::{}:: {} {{", escape(&q.key), guard_format(escape(&q.text))));
-    let explanation =
-        if q.explanation.is_empty() { String::new() } else { format!("####{}", guard_format(escape(&q.explanation))) };
+    out.push_str(&format!("::{}:: {} {{", escape(&q.key), guarded(&q.text)));
+    let explanation = if q.explanation.is_empty() { String::new() } else { format!("####{}", guarded(&q.explanation)) };
     if q.kind == Kind::TrueFalse {
         let value = if q.answer == [0] { "T" } else { "F" };
         out.push_str(&format!("{value}{explanation}}}\n"));
@@ -44,7 +44,7 @@ fn write_question(out: &mut String, q: &Question) {
     let right_weight = weight(q.answer.len());
     for (i, option) in q.options.iter().enumerate() {
         let right = q.answer.contains(&i);
-        let text = guard_format(escape(option));
+        let text = guarded(option);
         let line = match (q.kind, right) {
             (Kind::Multiple, true) => format!("~%{right_weight}%{text}"),
             (Kind::Multiple, false) => format!("~%-100%{text}"),

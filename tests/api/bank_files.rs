@@ -1,0 +1,249 @@
+//! Bank files as organizers and strangers bring them, through the upload
+//! page of a running server: hostile files refused with the bound that
+//! tripped (the server keeps serving), Moodle's GIFT and Aiken files taken
+//! as Moodle takes them, questions keep their identity across imports, and
+//! an import that would retire many questions asks first.
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+/// Previews a file on the upload page: the status and the page.
+async fn preview(app: &TestApp, name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let token = app.csrf("/admin/banks").await;
+    let mut form = reqwest::multipart::Form::new().text("csrf", token);
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    let form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    let r = app.client.post(app.url("/admin/banks/preview")).multipart(form).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// Confirms the import of a previewed page, with `extra` fields.
+async fn import(app: &TestApp, page: &str, extra: &[(&str, &str)]) -> (StatusCode, String) {
+    let token = app.csrf("/admin/banks").await;
+    let fields = ["bank", "title", "topic", "sheet", "filename", "content", "mode"].map(|f| (f, hidden(page, f)));
+    let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    form.push(("csrf", &token));
+    form.extend_from_slice(extra);
+    let r = app.post_form("/admin/banks/import", &form).await;
+    (r.status(), r.text().await.unwrap())
+}
+
+/// The server still answers.
+async fn still_serving(app: &TestApp) {
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/admin/banks").await.status(), StatusCode::OK);
+}
+
+/// The active question count of a stored bank.
+async fn active(app: &TestApp, slug: &str) -> i64 {
+    let banks = app.state.read(hoithi::db::banks::list_bank_summaries).await.unwrap();
+    banks.iter().find(|b| b.slug == slug).map_or(0, |b| b.questions)
+}
+
+fn aiken(questions: &[&str]) -> Vec<u8> {
+    questions
+        .iter()
+        .map(|q| format!("{q}?\nA. Phương án một của {q}\nB. Phương án hai của {q}\nANSWER: B\n\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+#[actix_web::test]
+async fn hostile_files_are_refused_with_the_bound_that_tripped_and_the_server_keeps_serving() {
+    let app = spawn_app_with_settings(TestDb::new(), |s| {
+        s.limits.bank.questions = 40;
+        s.limits.bank.problems = 30;
+        s.limits.bank.field_chars = 2_000;
+    })
+    .await;
+    app.login_admin().await;
+
+    // A question text longer than the field bound.
+    let long = format!("::dai:: {}? {{=a ~b}}", "Câu hỏi rất dài ".repeat(200));
+    let (status, html) = preview(&app, "dai.gift", long.into_bytes(), &[("bank", "dai")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("HOITHI_BANK_MAX_FIELD_CHARS") && html.contains("2.000 ký tự"), "{html}");
+
+    // More questions than a file may hold.
+    let many: Vec<String> = (0..41).map(|i| format!("Câu số {i}")).collect();
+    let (status, html) =
+        preview(&app, "nhieu.txt", aiken(&many.iter().map(String::as_str).collect::<Vec<_>>()), &[("bank", "nhieu")])
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("HOITHI_BANK_MAX_QUESTIONS") && html.contains("hơn 40 câu hỏi"), "{html}");
+
+    // A file of broken lines: the problems are listed up to the bound, then counted.
+    let broken = "Hỏi?\nA. x\nANSWER: Z\n\n".repeat(500);
+    let (status, html) = preview(&app, "hong.txt", broken.into_bytes(), &[("bank", "hong")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("HOITHI_BANK_MAX_PROBLEMS") && html.contains("… và"), "{html}");
+    assert!(html.matches("<tr class=").count() <= 31, "at most 30 problems and the line that counts the rest");
+
+    // Thousands of $CATEGORY lines (their handling was quadratic): read, one warning.
+    let categories = (0..60_000).map(|i| format!("$CATEGORY: muc-{i}\n")).collect::<String>() + "\n::a:: Hỏi? {T}\n";
+    let (status, html) = preview(&app, "muc.gift", categories.into_bytes(), &[("bank", "muc")]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("60000 dòng $CATEGORY"), "{html}");
+    still_serving(&app).await;
+    assert_eq!(active(&app, "dai").await + active(&app, "nhieu").await, 0, "nothing saved");
+}
+
+#[actix_web::test]
+async fn a_parse_that_needs_more_memory_than_its_budget_is_refused_and_the_server_keeps_serving() {
+    let app = spawn_app_with_settings(TestDb::new(), |s| s.limits.bank.memory_mib = 48).await;
+    app.login_admin().await;
+    // 4 MiB of CSV cells, which take several times their size once read.
+    let row = format!("1,{},a,b,A,x,y,Dễ\n", "chữ ".repeat(60));
+    let csv = "STT,Câu hỏi,A,B,Đáp án,Giải thích,Nguồn,Mức độ\n".to_string() + &row.repeat(4 * 1024 * 1024 / row.len());
+    let (status, html) = preview(&app, "lon.csv", csv.into_bytes(), &[("bank", "lon")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("HOITHI_BANK_PARSE_MEMORY_MB") && html.contains("48 MiB"), "{html}");
+    still_serving(&app).await;
+}
+
+/// A GIFT file in Moodle's grammar: supported kinds mixed with essay,
+/// numerical, matching and short answer; `[html]` text; categories; a
+/// duplicate; weights that do not add up.
+const MOODLE_GIFT: &str = r#"// Tệp xuất từ Moodle
+$CATEGORY: $course$/top/Mặc định cho CCHC
+
+::Q1::[html]<p dir\="ltr" style\="text-align\: left;">Theo &quot;Nghị định&quot; nào, bộ phận một cửa tiếp nhận hồ sơ?</p>{
+	=[html]<p>Nghị định 61/2018/NĐ-CP</p>
+	~[html]<p>Nghị định 45/2020/NĐ-CP</p>
+	~[html]Nghị định 30/2020/NĐ-CP
+}
+
+::Q2:: Hãy viết đôi dòng về cải cách hành chính. {}
+
+::Q3:: Năm ban hành Quyết định 1847/QĐ-TTg? {#2018}
+
+::Q4:: Ghép văn bản với nội dung. {=Nghị định 61/2018 -> một cửa =Quyết định 1847 -> văn hóa công vụ =Nghị định 45/2020 -> môi trường điện tử}
+
+::Q5:: Cơ quan nào ban hành nghị định? {=Chính phủ =chính phủ}
+
+$CATEGORY: $course$/top/Khác
+
+::Q6:: Bộ phận một cửa trả kết quả cho tổ chức, cá nhân. {T}
+
+::Q7:: Những việc nào do bộ phận một cửa làm? {
+	~%50%Tiếp nhận hồ sơ
+	~%25%Trả kết quả
+	~%-100%Ban hành nghị định
+	~%-100%Xét xử vụ án
+}
+
+::Q8:: Bộ phận một cửa trả kết quả cho tổ chức, cá nhân. {F}
+"#;
+
+#[actix_web::test]
+async fn moodle_gift_files_import_every_question_of_the_kinds_hoithi_supports() {
+    let app = spawn_app().await;
+    app.login_admin().await;
+    let (status, page) = preview(&app, "moodle.gift", MOODLE_GIFT.as_bytes().to_vec(), &[("bank", "tu-moodle")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("4 câu bị bỏ qua") && page.contains("nhận 4 câu"), "{page}");
+    for (line, kind) in [(10, "tự luận"), (12, "số"), (14, "ghép đôi"), (16, "trả lời ngắn")] {
+        assert!(page.contains(&format!("dòng {line}: loại câu hỏi {kind}")), "{kind}: {page}");
+    }
+    assert!(page.contains("trọng số các phương án đúng cộng lại 75%"), "{page}");
+    assert!(page.contains("nội dung trùng với câu hỏi"), "duplicates warn: {page}");
+    assert!(page.contains("2 dòng $CATEGORY"), "{page}");
+    let (status, html) = import(&app, &page, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("thêm 4") && html.contains("Bỏ qua 4 câu"), "{html}");
+    // What the participant will read: no tags, no entities.
+    let bank = app.state.read(|c| hoithi::db::banks::load_bank(c, "tu-moodle")).await.unwrap().unwrap();
+    let q1 = bank.questions.iter().find(|q| q.key == "q1").unwrap();
+    assert_eq!(q1.text, "Theo \"Nghị định\" nào, bộ phận một cửa tiếp nhận hồ sơ?");
+    assert_eq!(q1.options, ["Nghị định 61/2018/NĐ-CP", "Nghị định 45/2020/NĐ-CP", "Nghị định 30/2020/NĐ-CP"]);
+    let q7 = bank.questions.iter().find(|q| q.key == "q7").unwrap();
+    assert_eq!(q7.answer, [0, 1]);
+}
+
+#[actix_web::test]
+async fn aiken_questions_keep_their_identity_when_one_is_inserted_above_them() {
+    let app = spawn_app().await;
+    app.login_admin().await;
+    // `A)Text` without a space, as Moodle accepts, and a broken question that hides nothing after it.
+    let first = "Câu một?\nA)Có\nB)Không\nANSWER: A\nCâu hỏng?\nA. x\nB. y\nCâu hai?\nA. Có\nB. Không\nANSWER: B\n";
+    let (status, page) = preview(&app, "a.txt", first.as_bytes().to_vec(), &[("bank", "aiken")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1 câu bị bỏ qua") && page.contains("nhận 2 câu"), "{page}");
+    assert_eq!(import(&app, &page, &[]).await.0, StatusCode::OK);
+    // A question inserted at the top: one added, the others unchanged (they used to become
+    // "new versions" of their neighbours, keyed by position).
+    let second = format!("Câu mới ở đầu?\nA. Có\nB. Không\nANSWER: A\n\n{first}");
+    let (status, page) = preview(&app, "a.txt", second.into_bytes(), &[("bank", "aiken")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Thêm 1, sửa 0 (mỗi câu sửa có phiên bản mới), giữ nguyên 2"), "{page}");
+    assert!(page.contains("ngừng dùng 0"), "{page}");
+    // An edited option keeps the question (a new version); an edited stem retires it.
+    let third = first.replace("B. Không\nANSWER: B", "B. Chưa\nANSWER: B").replace("Câu một?", "Câu thứ nhất?");
+    let (_, page) = preview(&app, "a.txt", third.into_bytes(), &[("bank", "aiken")]).await;
+    assert!(page.contains("Thêm 1, sửa 1"), "{page}");
+    assert!(page.contains("ngừng dùng 1.") && page.contains("Câu một?"), "{page}");
+}
+
+#[actix_web::test]
+async fn an_import_that_retires_many_questions_asks_first_and_merge_retires_none() {
+    let app = spawn_app().await;
+    app.login_admin().await;
+    let ten: Vec<String> = (1..=10).map(|i| format!("Câu {i}")).collect();
+    let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
+    let fields = [("bank", "lon"), ("title", "Ngân hàng lớn"), ("topic", "cai-cach")];
+    let (_, page) = preview(&app, "ten.txt", aiken(&ten), &fields).await;
+    assert_eq!(import(&app, &page, &[]).await.0, StatusCode::OK);
+    let stored = app.state.read(|c| hoithi::db::banks::find_bank(c, "lon")).await.unwrap().unwrap();
+    assert_eq!((stored.title.as_str(), stored.topic.as_str()), ("Ngân hàng lớn", "cai-cach"), "a new bank's title");
+
+    // Three questions as the whole bank: seven retired, which needs the box ticked.
+    let (status, page) = preview(&app, "three.txt", aiken(&ten[..3]), &[("bank", "lon")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("ngừng dùng 7") && page.contains("Tôi đồng ý ngừng dùng 7 câu hỏi"), "{page}");
+    let (status, html) = import(&app, &page, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Cần xác nhận trước khi nhập"), "{html}");
+    assert_eq!(active(&app, "lon").await, 10, "nothing retired without the confirmation");
+
+    // In merge mode the same file adds and updates, and retires nothing.
+    let (_, page) = preview(&app, "three.txt", aiken(&ten[..3]), &[("bank", "lon"), ("mode", "merge")]).await;
+    assert!(page.contains("ngừng dùng 0") && !page.contains("Tôi đồng ý"), "{page}");
+    assert_eq!(import(&app, &page, &[]).await.0, StatusCode::OK);
+    assert_eq!(active(&app, "lon").await, 10);
+
+    // Confirmed: retired.
+    let (_, page) = preview(&app, "three.txt", aiken(&ten[..3]), &[("bank", "lon")]).await;
+    let (status, html) = import(&app, &page, &[("confirm_retire", "1")]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("ngừng dùng 7"), "{html}");
+    assert_eq!(active(&app, "lon").await, 3);
+}
+
+#[actix_web::test]
+async fn hoithis_own_gift_export_imports_again_without_choosing_a_bank() {
+    let app = spawn_app().await;
+    app.login_admin().await;
+    let bank = app.state.read(|c| hoithi::db::banks::load_bank(c, "mot-cua")).await.unwrap().unwrap();
+    let gift = hoithi::domain::formats::gift::write(&bank);
+    let (status, page) = preview(&app, "mot-cua.gift", gift.into_bytes(), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<code>mot-cua</code>") && page.contains("ngừng dùng 0"), "{page}");
+    assert!(page.contains(&format!("giữ nguyên {}", bank.questions.len())), "{page}");
+}
+
+#[test]
+fn the_cli_refuses_hostile_files_naming_the_bound() {
+    let db = TestDb::empty();
+    let long = format!("::dai:: {}? {{=a ~b}}", "x".repeat(6_000));
+    let file = write_file(&db, "dai.gift", &long);
+    let meta = hoithi::cli::bank_meta_for(None, "dai").unwrap();
+    let (bank, problems) = hoithi::cli::read_bank_file(&file, Some(&meta));
+    assert!(bank.is_none());
+    assert!(problems.iter().any(|p| p.message.contains("HOITHI_BANK_MAX_FIELD_CHARS")), "{problems:#?}");
+    // And `banks stats` reads a format that names no bank.
+    let aiken_file = write_file(&db, "aiken.txt", "Hỏi?\nA. Có\nB. Không\nANSWER: A\n");
+    assert_eq!(hoithi::cli::banks_stats(&[aiken_file]).unwrap(), hoithi::cli::OK);
+}
