@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod authz;
 mod bank_files;
+mod bank_fuzz;
 mod contest;
 mod crash;
 mod fixes;
