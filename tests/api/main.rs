@@ -7,6 +7,7 @@ mod authz;
 mod contest;
 mod crash;
 mod fixes;
+mod groups;
 mod helpers;
 mod operator;
 mod organize;
