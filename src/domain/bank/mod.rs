@@ -8,10 +8,11 @@
 //!
 //! This module holds the model; `check` the rules every format's drafts go
 //! through, `file` hoithi's own TOML file format, `stats` the counts and the
-//! checks across a bank.
+//! checks across a bank, `lint` the questions that give each other away.
 
 mod check;
 mod file;
+pub mod lint;
 mod stats;
 
 pub use check::{Draft, Strictness, check_drafts};
