@@ -97,9 +97,12 @@ pub struct DrawPool {
     pub excluded: Vec<i64>,
 }
 
+/// (row index, question id, options, fixed order, group, voided, voided in the contest).
+type FrozenRow = (i32, i64, String, bool, Option<String>, bool, Option<bool>);
+
 /// The frozen pools of a round and what is excluded from them now.
 pub fn load_draw_pool(conn: &mut DbConnection, round: &Round) -> QueryResult<DrawPool> {
-    let rows: Vec<(i32, i64, String, bool, Option<String>, bool, Option<bool>)> = round_pool::table
+    let rows: Vec<FrozenRow> = round_pool::table
         .inner_join(questions::table)
         .left_join(
             question_fixes::table.on(question_fixes::question_id

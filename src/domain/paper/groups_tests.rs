@@ -42,20 +42,20 @@ fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
 
 /// The truth, by enumerating every selection.
 fn brute_force(rows: &[BlueprintRow], pools: &[Vec<PoolQuestion>]) -> bool {
-    fn go(rows: &[BlueprintRow], pools: &[Vec<PoolQuestion>], used: &mut Vec<String>) -> bool {
+    fn go(rows: &[BlueprintRow], pools: &[Vec<PoolQuestion>], used: &[String]) -> bool {
         let Some((row, rest)) = rows.split_first() else { return true };
         let pool = &pools[0];
         combinations(pool.len(), row.count as usize).into_iter().any(|c| {
             let groups: Vec<String> = c.iter().filter_map(|&i| pool[i].group.clone()).collect();
-            let mut all = used.clone();
+            let mut all = used.to_vec();
             all.extend(groups);
             let mut sorted = all.clone();
             sorted.sort();
             sorted.dedup();
-            sorted.len() == all.len() && go(rest, &pools[1..], &mut all)
+            sorted.len() == all.len() && go(rest, &pools[1..], &all)
         })
     }
-    go(rows, pools, &mut Vec::new())
+    go(rows, pools, &[])
 }
 
 #[test]
