@@ -84,6 +84,31 @@ async fn a_paper_never_holds_two_questions_of_a_group_and_an_impossible_blueprin
         assert!(["n-1", "n-2"].contains(&keys[0].as_str()) && ["n-3", "n-4"].contains(&keys[1].as_str()), "{keys:?}");
     }
 
+    // Every paper re-derives from its seed with draw version 2 and the groups of the frozen pool.
+    let redrawn = app
+        .state
+        .read(move |c| {
+            use hoithi::db::schema::attempt_items;
+            let r = hoithi::db::rounds::find_round(c, round)?;
+            let frozen = hoithi::db::rounds::load_draw_pool(c, &r)?.frozen;
+            let rows = r.settings.blueprint.rows().to_vec();
+            let mut checked = Vec::new();
+            for a in hoithi::db::attempts::list_round_attempts(c, round)? {
+                let stored: Vec<i64> = attempt_items::table
+                    .filter(attempt_items::attempt_id.eq(a.id))
+                    .order(attempt_items::position.asc())
+                    .select(attempt_items::question_id)
+                    .load(c)?;
+                let again =
+                    hoithi::domain::paper::redraw(a.draw_version, &rows, &frozen, &[], a.seed as u64).expect("redraw");
+                checked.push((a.draw_version, stored == again.iter().map(|p| p.question_id).collect::<Vec<_>>()));
+            }
+            Ok(checked)
+        })
+        .await
+        .unwrap();
+    assert_eq!(redrawn, vec![(2, true); 6]);
+
     // The bank changes: n-5 joins group nhom-a. Publishing the saved draft is refused now…
     questions[4].1 = Some("nhom-a");
     import_grouped(&app, &questions).await;
