@@ -56,6 +56,11 @@ enum BanksAction {
         /// Files or directories (default: question_banks/).
         paths: Vec<PathBuf>,
     },
+    /// Questions that give each other away: longest-option share, keys in other stems, near-duplicates, groups to add.
+    Lint {
+        /// Files or directories (default: question_banks/).
+        paths: Vec<PathBuf>,
+    },
     /// Validate, then load in one transaction (a file is the bank's whole content).
     Import {
         /// Files or directories (default: question_banks/).
@@ -128,6 +133,7 @@ fn main() -> ExitCode {
             cli::banks_check(&default_banks(paths), bank.as_deref())
         }
         Command::Banks { action: BanksAction::Stats { paths } } => cli::banks_stats(&default_banks(paths)),
+        Command::Banks { action: BanksAction::Lint { paths } } => cli::banks_lint(&default_banks(paths)),
         Command::Banks { action: BanksAction::Import { paths, bank, merge, confirm_retire } } => {
             let choice = cli::ImportChoice { merge, confirm_retire };
             cli::banks_import(&settings, &default_banks(paths), bank.as_deref(), choice)

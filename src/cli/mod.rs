@@ -1,14 +1,16 @@
-//! Operator commands: `banks check|import`, `units import`, `users import`,
+//! Operator commands: `banks check|stats|lint|import|export`, `units import`, `users import`,
 //! `backup`. Each returns the process exit code; problems are printed with
 //! their file and line, and nothing is written when any is found.
 
 mod banks;
+mod lint;
 mod people;
 
 pub use banks::{
     ExportFormat, ImportChoice, bank_files, bank_meta_for, banks_check, banks_export, banks_import, banks_stats,
     check_bank_files, read_bank_file,
 };
+pub use lint::{banks_lint, lint_bank_files, render_lint};
 pub use people::{units_import, users_import};
 
 use std::path::Path;

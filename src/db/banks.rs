@@ -73,6 +73,8 @@ pub struct QuestionRow {
     pub content_hash: String,
     /// Created (UTC).
     pub created_at: chrono::NaiveDateTime,
+    /// The exclusion group (a paper holds at most one question of it).
+    pub exclusion_group: Option<String>,
 }
 
 /// What importing one bank did.
@@ -131,6 +133,7 @@ fn insert_question(conn: &mut DbConnection, bank_id: i64, q: &Question, version:
             questions::source.eq(&q.source),
             questions::fixed_order.eq(q.fixed_order),
             questions::as_of.eq(q.as_of),
+            questions::exclusion_group.eq(q.group.as_deref()),
             questions::content_hash.eq(q.content_hash()),
             questions::created_at.eq(now()),
         ))
@@ -380,6 +383,7 @@ pub fn load_bank(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Bank
                 source: r.source,
                 fixed_order: r.fixed_order,
                 as_of: r.as_of,
+                group: r.exclusion_group,
             })
         })
         .collect::<QueryResult<Vec<_>>>()?;

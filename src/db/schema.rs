@@ -60,6 +60,7 @@ diesel::table! {
         voided -> Bool,
         content_hash -> Text,
         created_at -> Timestamp,
+        exclusion_group -> Nullable<Text>,
     }
 }
 

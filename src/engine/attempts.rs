@@ -135,6 +135,9 @@ impl Engine {
                 Err(StartError::ShortPool) => {
                     Err(AppError::Conflict("Ngân hàng câu hỏi không đủ câu cho cơ cấu đề của vòng này.".into()))
                 }
+                Err(StartError::Groups) => Err(AppError::Conflict(
+                    "Không rút được đề: các nhóm câu hỏi loại trừ nhau không cho phép đủ câu theo cơ cấu đề của vòng này. Hãy báo ban tổ chức.".into(),
+                )),
             };
         }
         Err(AppError::Unavailable(crate::error::BUSY.into()))

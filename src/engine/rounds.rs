@@ -6,10 +6,11 @@ use super::access::{manages_contest, require_contest_owner, sees_round};
 use crate::auth::CurrentUser;
 use crate::db::contests::{Contest, find_contest, find_contest_by_id, insert_contest, list_contests, update_contest};
 use crate::db::rounds::{
-    FreezeError, Round, close_round, insert_round, list_rounds, overlapping_rounds, pool_sizes, publish_round,
-    round_has_attempts, update_round,
+    FreezeError, Round, close_round, insert_round, list_rounds, overlapping_rounds, publish_round, round_has_attempts,
+    row_pools, update_round,
 };
 use crate::domain::contest::ContestSettings;
+use crate::domain::paper::check_groups;
 use crate::domain::round::{RevealPolicy, RoundDraft, RoundSettings};
 use crate::domain::time::format_vn;
 use crate::error::{AppError, AppResult};
@@ -30,6 +31,7 @@ fn freeze_error(e: FreezeError, round: &RoundSettings) -> AppError {
                 row + 1
             ))
         }
+        FreezeError::Groups(e) => AppError::Invalid(e.message(round.blueprint.rows())),
     }
 }
 
@@ -72,11 +74,20 @@ impl Engine {
         self.write(move |c| update_contest(c, id, &s, &actor)).await
     }
 
-    /// Checks a round's draft, including that the banks can fill its blueprint now.
+    /// Checks a round's draft, including that the banks can fill its
+    /// blueprint now and that their exclusion groups leave valid papers.
     pub async fn check_round(&self, draft: RoundDraft) -> AppResult<RoundSettings> {
         let s = RoundSettings::parse(draft).map_err(AppError::Invalid)?;
         let rows = s.blueprint.rows().to_vec();
-        let sizes = self.read(move |c| pool_sizes(c, &rows)).await?;
+        // The groups' check draws trial papers: on the blocking pool, with the read.
+        let (sizes, groups) = self
+            .read(move |c| {
+                let pools = row_pools(c, &rows)?;
+                let short = rows.iter().zip(&pools).any(|(r, p)| p.len() < r.count as usize);
+                let groups = if short { Ok(()) } else { check_groups(&rows, &pools) };
+                Ok((pools.iter().map(|p| p.len() as i64).collect::<Vec<_>>(), groups))
+            })
+            .await?;
         for (i, (row, have)) in s.blueprint.rows().iter().zip(&sizes).enumerate() {
             if *have < i64::from(row.count) {
                 let level = row.difficulty.map(|d| format!(" mức {}", d.as_str())).unwrap_or_default();
@@ -88,6 +99,7 @@ impl Engine {
                 )));
             }
         }
+        groups.map_err(|e| AppError::Invalid(e.message(s.blueprint.rows())))?;
         Ok(s)
     }
 

@@ -288,6 +288,7 @@ fn start(conn: &mut DbConnection, w: &World, who: &Index, seed: u64) -> Result<(
     match db(att::start_attempt(conn, &w.round, &w.pool, pid, ranked, seed, w.now))? {
         Ok((a, new)) => Ok((Some(a.id), format!("attempt {} ({})", a.id, if new { "new" } else { "resumed" }))),
         Err(StartError::ShortPool) => Err("the round's pool is too short".into()),
+        Err(StartError::Groups) => Err("the exclusion groups left no paper".into()),
         Err(e) => Ok((None, format!("{e:?}"))),
     }
 }

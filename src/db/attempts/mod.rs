@@ -93,6 +93,9 @@ pub enum StartError {
     NoAttemptsLeft(i32),
     /// A blueprint row cannot be filled.
     ShortPool,
+    /// No paper without two questions of one exclusion group was found
+    /// (questions voided since publication can cause it).
+    Groups,
     /// The round's pool changed since it was read: read it again.
     PoolChanged,
 }

@@ -10,7 +10,7 @@ use crate::db::schema::{attempt_items, attempts, question_fixes, questions, roun
 use crate::db::{DbConnection, from_json, lock_round, to_json, transaction_retrying};
 use crate::domain::attempt::{AttemptState, Choice};
 use crate::domain::bank::Kind;
-use crate::domain::paper::{DRAW_VERSION, draw, without};
+use crate::domain::paper::{DRAW_VERSION, DrawError, draw_current, without};
 use crate::domain::timing;
 
 /// Starts an attempt, or resumes the one in progress. Returns it and
@@ -49,8 +49,10 @@ pub fn start_attempt(
         if !s.practice && existing.len() as i32 >= s.attempts_allowed {
             return Ok(Err(StartError::NoAttemptsLeft(s.attempts_allowed)));
         }
-        let Ok(paper) = draw(s.blueprint.rows(), &without(&pool.frozen, &pool.excluded), seed) else {
-            return Ok(Err(StartError::ShortPool));
+        let paper = match draw_current(s.blueprint.rows(), &without(&pool.frozen, &pool.excluded), seed) {
+            Ok(paper) => paper,
+            Err(DrawError::Short(_)) => return Ok(Err(StartError::ShortPool)),
+            Err(DrawError::Unsatisfiable(_) | DrawError::TooManyClashes) => return Ok(Err(StartError::Groups)),
         };
         let deadline = timing::deadline(at, s.duration_s, s.closes_at);
         let id: i64 = diesel::insert_into(attempts::table)

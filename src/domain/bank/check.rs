@@ -41,6 +41,8 @@ pub struct Draft {
     pub fixed_order: bool,
     /// The date the facts are stated at, or why it could not be read.
     pub as_of: Result<Option<NaiveDate>, String>,
+    /// The exclusion group's name (a slug), if any.
+    pub group: Option<String>,
 }
 
 impl Default for Draft {
@@ -57,6 +59,7 @@ impl Default for Draft {
             source: None,
             fixed_order: false,
             as_of: Ok(None),
+            group: None,
         }
     }
 }
@@ -230,6 +233,14 @@ pub fn check_drafts(
                 None
             }
         };
+        let group = q.group.as_deref().map(str::trim).map(str::to_string);
+        if let Some(g) = &group
+            && !is_slug(g)
+        {
+            bad(format!(
+                "nhóm loại trừ \"{g}\" chỉ được gồm chữ thường a–z, chữ số và dấu '-' (ví dụ group = \"vhcv-ngay-1847\")"
+            ));
+        }
         if let (true, Some(kind), Some(difficulty)) = (ok, kind, difficulty) {
             questions.push(Question {
                 key,
@@ -242,6 +253,7 @@ pub fn check_drafts(
                 source,
                 fixed_order: q.fixed_order,
                 as_of,
+                group,
             });
         }
     }

@@ -39,6 +39,7 @@ struct RawQuestion {
     #[serde(default)]
     fixed_order: bool,
     as_of: Option<toml::Value>,
+    group: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -98,6 +99,7 @@ pub fn parse_toml(file: &str, text: &str) -> (Option<Bank>, Vec<Problem>) {
                 source: q.source,
                 fixed_order: q.fixed_order,
                 as_of: toml_date(q.as_of.as_ref()),
+                group: q.group,
             }
         })
         .collect();
@@ -142,6 +144,8 @@ pub fn write_toml(bank: &Bank) -> Result<String, String> {
         fixed_order: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         as_of: Option<toml::value::Datetime>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group: Option<&'a str>,
     }
     #[derive(Serialize)]
     struct File<'a> {
@@ -175,6 +179,7 @@ pub fn write_toml(bank: &Bank) -> Result<String, String> {
                 source: &q.source,
                 fixed_order: q.fixed_order,
                 as_of: q.as_of.and_then(|d| d.to_string().parse().ok()),
+                group: q.group.as_deref(),
             })
             .collect(),
     };

@@ -8,10 +8,11 @@
 //!
 //! This module holds the model; `check` the rules every format's drafts go
 //! through, `file` hoithi's own TOML file format, `stats` the counts and the
-//! checks across a bank.
+//! checks across a bank, `lint` the questions that give each other away.
 
 mod check;
 mod file;
+pub mod lint;
 mod stats;
 
 pub use check::{Draft, Strictness, check_drafts};
@@ -166,12 +167,17 @@ pub struct Question {
     pub fixed_order: bool,
     /// The date the question's facts are stated at.
     pub as_of: Option<NaiveDate>,
+    /// The exclusion group: questions that give each other away share one,
+    /// and a paper never holds two questions of one group. The name is a
+    /// slug and counts across banks (a group may span several banks).
+    pub group: Option<String>,
 }
 
 impl Question {
-    /// A digest of everything a participant or grader sees; a change makes a new version.
+    /// A digest of everything a participant or grader sees, and of the
+    /// exclusion group (which the draw depends on); a change makes a new version.
     pub fn content_hash(&self) -> String {
-        let canonical = serde_json::json!([
+        let mut canonical = serde_json::json!([
             self.kind,
             self.difficulty,
             self.text,
@@ -182,6 +188,10 @@ impl Question {
             self.fixed_order,
             self.as_of.map(|d| d.to_string()),
         ]);
+        // Only when set, so the hashes stored before groups existed stay the same.
+        if let (Some(group), serde_json::Value::Array(fields)) = (&self.group, &mut canonical) {
+            fields.push(serde_json::Value::String(group.clone()));
+        }
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 

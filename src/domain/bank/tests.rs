@@ -268,3 +268,47 @@ fn duplicate_slugs_across_files() {
     assert_eq!(ps.len(), 1);
     assert_eq!(ps[0].file, "b.toml");
 }
+
+#[test]
+fn an_exclusion_group_is_read_written_back_and_must_be_a_slug() {
+    let text = GOOD.replace("key = \"mc-002\"", "key = \"mc-002\"\ngroup = \"mc-ngay-ban-hanh\"");
+    let (bank, ps) = parse_toml("g.toml", &text);
+    assert!(ps.is_empty(), "{ps:?}");
+    let bank = bank.unwrap();
+    assert_eq!(bank.questions[1].group.as_deref(), Some("mc-ngay-ban-hanh"));
+    assert_eq!(bank.questions[0].group, None);
+    let written = write_toml(&bank).unwrap();
+    assert!(written.contains("group = \"mc-ngay-ban-hanh\""), "{written}");
+    assert_eq!(parse_toml("g2.toml", &written).0.unwrap(), bank);
+    for bad in ["Ngày ban hành", "", "-x", "a_b"] {
+        let text = GOOD.replace("key = \"mc-002\"", &format!("key = \"mc-002\"\ngroup = \"{bad}\""));
+        let (bank, ps) = parse_toml("g.toml", &text);
+        assert!(bank.is_none(), "{bad:?}");
+        assert!(ps.iter().any(|p| p.key.as_deref() == Some("mc-002") && p.message.contains("nhóm")), "{ps:?}");
+    }
+}
+
+/// A hash stored before groups existed must stay the same, or every
+/// shipped question would get a new version at the next import.
+#[test]
+fn the_content_hash_counts_the_group_only_when_there_is_one() {
+    let (bank, _) = parse_toml("g.toml", GOOD);
+    let q = bank.unwrap().questions[0].clone();
+    // The canonical form as it was before groups: nine fields.
+    let before = serde_json::json!([
+        q.kind,
+        q.difficulty,
+        q.text,
+        q.options,
+        q.answer,
+        q.explanation,
+        q.source,
+        q.fixed_order,
+        q.as_of.map(|d| d.to_string()),
+    ]);
+    assert_eq!(q.content_hash(), hex::encode(Sha256::digest(before.to_string().as_bytes())));
+    let grouped = Question { group: Some("a".into()), ..q.clone() };
+    let other = Question { group: Some("b".into()), ..q.clone() };
+    assert_ne!(q.content_hash(), grouped.content_hash());
+    assert_ne!(grouped.content_hash(), other.content_hash());
+}

@@ -346,6 +346,7 @@ impl Parser<'_> {
             source: d.source,
             fixed_order: d.fixed_order,
             as_of: d.as_of.transpose(),
+            group: None,
         });
     }
 }

@@ -293,6 +293,7 @@ fn awkward_texts_survive_a_round_trip() {
         source: "Nguồn \\: có\ndòng hai".into(),
         fixed_order: true,
         as_of: NaiveDate::from_ymd_opt(2021, 1, 1),
+        group: None,
     };
     let mut second = q.clone();
     second.key = "q--2".into();

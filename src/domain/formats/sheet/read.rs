@@ -367,6 +367,7 @@ pub(super) fn draft_from_row(
         source: non_empty(text(Col::Source)),
         fixed_order,
         as_of,
+        group: None,
     })
 }
 

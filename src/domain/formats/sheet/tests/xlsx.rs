@@ -136,6 +136,7 @@ fn edge_cases_survive_both_formats() {
         source: "'Điều 5, khoản 1".into(),
         fixed_order: false,
         as_of: None,
+        group: None,
     };
     let mut six = q("k-6", Kind::Multiple, &["Một", "Hai", "Ba", "Bốn", "Năm", "Cả A, B, C, D và E"], vec![5]);
     six.fixed_order = true;

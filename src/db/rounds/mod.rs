@@ -8,13 +8,19 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::audit::{Actor, insert_audit};
-use super::schema::{attempts, banks, question_fixes, questions, round_pool, rounds};
-use super::{DbConnection, from_json, lock_round, now, to_json};
+use super::schema::{attempts, rounds};
+use super::{DbConnection, lock_round, now, to_json};
 use crate::domain::attempt::AttemptState;
-use crate::domain::bank::QuestionState;
-use crate::domain::paper::{Blueprint, BlueprintRow, PoolQuestion};
+use crate::domain::paper::{Blueprint, GroupsError};
 use crate::domain::reveal::Secrecy;
 use crate::domain::round::{Phase, RevealPolicy, RoundSettings, RoundStatus};
+
+mod pool;
+
+use pool::freeze_pool;
+pub use pool::{
+    DrawPool, bump_pool_versions, load_draw_pool, overlapping_rounds, pool_sizes, rounds_holding, row_pools,
+};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = rounds)]
@@ -232,56 +238,8 @@ pub enum FreezeError {
         /// Questions available.
         available: i64,
     },
-}
-
-/// The active, non-voided questions of a blueprint row, by id.
-fn row_candidates(conn: &mut DbConnection, r: &BlueprintRow) -> QueryResult<Vec<i64>> {
-    let mut q = questions::table
-        .inner_join(banks::table)
-        .filter(banks::slug.eq(&r.bank))
-        .filter(questions::state.eq(QuestionState::Active.as_str()))
-        .filter(questions::voided.eq(false))
-        .select(questions::id)
-        .order(questions::id.asc())
-        .into_boxed();
-    if let Some(d) = r.difficulty {
-        q = q.filter(questions::difficulty.eq(d.as_str()));
-    }
-    q.load(conn)
-}
-
-/// How many active, non-voided questions each blueprint row can draw from.
-pub fn pool_sizes(conn: &mut DbConnection, rows: &[BlueprintRow]) -> QueryResult<Vec<i64>> {
-    rows.iter().map(|r| row_candidates(conn, r).map(|v| v.len() as i64)).collect()
-}
-
-/// Replaces the round's frozen pool with the banks' questions as they are
-/// now (in the caller's transaction, the round locked, nobody started).
-fn freeze_pool(conn: &mut DbConnection, round: &Round) -> QueryResult<Result<(), FreezeError>> {
-    diesel::delete(round_pool::table.filter(round_pool::round_id.eq(round.id))).execute(conn)?;
-    for (i, r) in round.settings.blueprint.rows().iter().enumerate() {
-        let ids = row_candidates(conn, r)?;
-        if (ids.len() as i64) < i64::from(r.count) {
-            return Ok(Err(FreezeError::ShortPool { row: i, wanted: r.count, available: ids.len() as i64 }));
-        }
-        let rows: Vec<_> = ids
-            .into_iter()
-            .map(|qid| {
-                (round_pool::round_id.eq(round.id), round_pool::row_index.eq(i as i32), round_pool::question_id.eq(qid))
-            })
-            .collect();
-        // Multi-row inserts do not compile through the enum: one arm each.
-        for chunk in rows.chunks(200) {
-            match conn {
-                DbConnection::Sqlite(c) => diesel::insert_into(round_pool::table).values(chunk).execute(c)?,
-                DbConnection::Pg(c) => diesel::insert_into(round_pool::table).values(chunk).execute(c)?,
-            };
-        }
-    }
-    diesel::update(rounds::table.find(round.id))
-        .set(rounds::pool_version.eq(rounds::pool_version + 1))
-        .execute(conn)?;
-    Ok(Ok(()))
+    /// The exclusion groups leave no paper that fills the blueprint.
+    Groups(GroupsError),
 }
 
 /// Changes a round's settings, only while nobody has started it (checked
@@ -392,108 +350,4 @@ pub fn close_round(conn: &mut DbConnection, id: i64, at: NaiveDateTime, actor: &
         insert_audit(conn, actor, "round.close", &format!("round:{id}"), "")?;
         find_round(conn, id)
     })
-}
-
-/// What a new paper of a round draws from: the frozen pools, one per
-/// blueprint row, and the questions voided since (globally or in the
-/// round's contest), which new papers leave out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DrawPool {
-    /// The round's `pool_version` these were read at.
-    pub version: i32,
-    /// The frozen pools, one per blueprint row, by question id.
-    pub frozen: Vec<Vec<PoolQuestion>>,
-    /// Question ids to leave out, sorted.
-    pub excluded: Vec<i64>,
-}
-
-/// The frozen pools of a round and what is excluded from them now.
-pub fn load_draw_pool(conn: &mut DbConnection, round: &Round) -> QueryResult<DrawPool> {
-    let rows: Vec<(i32, i64, String, bool, bool, Option<bool>)> = round_pool::table
-        .inner_join(questions::table)
-        .left_join(
-            question_fixes::table.on(question_fixes::question_id
-                .eq(round_pool::question_id)
-                .and(question_fixes::contest_id.eq(round.contest_id))),
-        )
-        .filter(round_pool::round_id.eq(round.id))
-        .order((round_pool::row_index.asc(), round_pool::question_id.asc()))
-        .select((
-            round_pool::row_index,
-            questions::id,
-            questions::options,
-            questions::fixed_order,
-            questions::voided,
-            question_fixes::voided.nullable(),
-        ))
-        .load(conn)?;
-    let mut frozen: Vec<Vec<PoolQuestion>> = vec![Vec::new(); round.settings.blueprint.rows().len()];
-    let mut excluded = Vec::new();
-    for (row, id, options, fixed, voided, fix_voided) in rows {
-        let n = from_json::<Vec<String>>(&options)?.len();
-        let pool = frozen.get_mut(row as usize).ok_or_else(|| {
-            diesel::result::Error::DeserializationError(
-                format!("round {}: pool row {row} not in blueprint", round.id).into(),
-            )
-        })?;
-        pool.push(PoolQuestion { id, options: n, fixed_order: fixed });
-        if voided || fix_voided == Some(true) {
-            excluded.push(id);
-        }
-    }
-    excluded.sort_unstable();
-    Ok(DrawPool { version: round.pool_version, frozen, excluded })
-}
-
-/// The published rounds other than `except` whose frozen pools hold any of
-/// `question_ids`: (question id, what its secrecy needs).
-pub fn rounds_holding(conn: &mut DbConnection, question_ids: &[i64], except: i64) -> QueryResult<Vec<(i64, Secrecy)>> {
-    let rows: Vec<(i64, i64, NaiveDateTime, i32, String)> = round_pool::table
-        .inner_join(rounds::table)
-        .filter(round_pool::question_id.eq_any(question_ids))
-        .filter(rounds::id.ne(except))
-        .filter(rounds::status.eq(RoundStatus::Published.as_str()))
-        .select((round_pool::question_id, rounds::id, rounds::closes_at, rounds::grace_s, rounds::reveal_policy))
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(q, _, closes_at, grace_s, policy)| {
-            let policy =
-                RevealPolicy::try_from(policy).map_err(|e| diesel::result::Error::DeserializationError(e.into()))?;
-            let last_answer_at = closes_at + chrono::Duration::seconds(i64::from(grace_s));
-            Ok((q, Secrecy { policy, last_answer_at }))
-        })
-        .collect()
-}
-
-/// Published rounds other than `round` whose pools share questions with
-/// it: (round, how many questions shared).
-pub fn overlapping_rounds(conn: &mut DbConnection, round: &Round) -> QueryResult<Vec<(Round, i64)>> {
-    let mine: Vec<i64> =
-        round_pool::table.filter(round_pool::round_id.eq(round.id)).select(round_pool::question_id).load(conn)?;
-    let shared: Vec<(i64, i64)> = round_pool::table
-        .filter(round_pool::question_id.eq_any(mine))
-        .filter(round_pool::round_id.ne(round.id))
-        .group_by(round_pool::round_id)
-        .select((round_pool::round_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    let mut out = Vec::new();
-    for (id, n) in shared {
-        let r = find_round(conn, id)?;
-        if r.is_published() {
-            out.push((r, n));
-        }
-    }
-    Ok(out)
-}
-
-/// Marks the rounds whose pools hold any of `question_ids` (only those of
-/// `contest`, when given) as drawing from a changed pool: their next papers
-/// read it again and leave the voided questions out.
-pub fn bump_pool_versions(conn: &mut DbConnection, question_ids: &[i64], contest: Option<i64>) -> QueryResult<usize> {
-    let holding = round_pool::table.filter(round_pool::question_id.eq_any(question_ids)).select(round_pool::round_id);
-    let mut q = diesel::update(rounds::table.filter(rounds::id.eq_any(holding))).into_boxed();
-    if let Some(c) = contest {
-        q = q.filter(rounds::contest_id.eq(c));
-    }
-    q.set(rounds::pool_version.eq(rounds::pool_version + 1)).execute(conn)
 }
