@@ -10,7 +10,7 @@ pub use banks::{
     ExportFormat, ImportChoice, bank_files, bank_meta_for, banks_check, banks_export, banks_import, banks_stats,
     check_bank_files, read_bank_file,
 };
-pub use lint::{banks_lint, lint_bank_files, render_lint};
+pub use lint::{banks_lint, lint_bank_files};
 pub use people::{units_import, users_import};
 
 use std::path::Path;

@@ -9,8 +9,9 @@ use super::access::manages_bank;
 use crate::auth::CurrentUser;
 use crate::db::banks::{
     BankImportReport, BankSummary, ImportMode, ImportPlan, ImportRefusal, find_bank, import_bank_as,
-    list_bank_summaries, plan_import,
+    list_bank_summaries, load_bank, plan_import,
 };
+use crate::domain::bank::lint::{lint, render_lint};
 use crate::domain::bank::{Bank, BankMeta, Problem, Severity, check_letter_balance, is_slug};
 use crate::domain::formats::{Parsed, ReadRequest};
 use crate::error::{AppError, AppResult};
@@ -43,6 +44,17 @@ pub struct Checked {
     pub skipped: usize,
     /// What the import would change, when the file could be read.
     pub plan: Option<ImportPlan>,
+    /// What `banks lint` says of the file's bank among the stored ones.
+    pub lint: Option<Linted>,
+}
+
+/// The lint of an uploaded bank: whether it passes, and the report.
+#[derive(Debug, Clone)]
+pub struct Linted {
+    /// No longest-option share above the bound, no leak outside a group.
+    pub passes: bool,
+    /// The report as `banks lint` prints it, for this bank.
+    pub text: String,
 }
 
 impl Checked {
@@ -59,6 +71,13 @@ pub enum NotImported {
     Invalid(Checked),
     /// The import would retire many questions and was not confirmed.
     Unconfirmed(Checked),
+}
+
+/// The lint of `bank` among the `others` stored.
+fn linted(bank: &Bank, mut others: Vec<Bank>) -> Linted {
+    others.insert(0, bank.clone());
+    let report = lint(&others).about(&bank.meta.slug);
+    Linted { passes: report.passes(), text: render_lint(&report) }
 }
 
 impl Engine {
@@ -121,14 +140,24 @@ impl Engine {
         if let Some(b) = &bank {
             problems.extend(check_letter_balance(&upload.filename, b));
         }
-        let plan = match bank.clone() {
+        let (plan, lint) = match bank.clone() {
             Some(b) => {
                 let mode = upload.mode;
-                Some(self.read(move |c| plan_import(c, &b, mode)).await?)
+                let (plan, others) = self
+                    .read(move |c| {
+                        let plan = plan_import(c, &b, mode)?;
+                        let mut others = Vec::new();
+                        for s in list_bank_summaries(c)?.into_iter().filter(|s| s.slug != b.meta.slug) {
+                            others.extend(load_bank(c, &s.slug)?);
+                        }
+                        Ok((plan, others))
+                    })
+                    .await?;
+                (Some(plan), bank.as_ref().map(|b| linted(b, others)))
             }
-            None => None,
+            None => (None, None),
         };
-        Ok(Checked { bank, problems, skipped, plan })
+        Ok(Checked { bank, problems, skipped, plan, lint })
     }
 
     /// Checks a file again and imports it in one transaction: what was

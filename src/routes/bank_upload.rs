@@ -104,6 +104,7 @@ async fn show(
         "problems": checked.problems.iter().map(problem_json).collect::<Vec<_>>(),
         "summary": checked.bank.as_ref().map(bank_summary),
         "plan": checked.plan.as_ref().map(plan_json),
+        "lint": checked.lint.as_ref().map(|l| json!({ "passes": l.passes, "text": l.text })),
         "unconfirmed": unconfirmed,
         "content": hex::encode(bytes),
         "ok": checked.bank.is_some() && errors == 0,

@@ -151,6 +151,8 @@ async fn moodle_gift_files_import_every_question_of_the_kinds_hoithi_supports() 
     assert!(page.contains("trọng số các phương án đúng cộng lại 75%"), "{page}");
     assert!(page.contains("nội dung trùng với câu hỏi"), "duplicates warn: {page}");
     assert!(page.contains("2 dòng $CATEGORY"), "{page}");
+    // The lint of the new bank against the stored ones is on the preview.
+    assert!(page.contains("Kiểm tra câu hỏi gợi ý đáp án cho nhau") && page.contains("tu-moodle:"), "{page}");
     let (status, html) = import(&app, &page, &[]).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("thêm 4") && html.contains("Bỏ qua 4 câu"), "{html}");

@@ -20,6 +20,7 @@
 //!   near-duplicates not yet covered by a group, each with a slug to paste
 //!   as `group = "…"` under each of its questions.
 
+pub use super::lint_render::render_lint;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
@@ -142,6 +143,22 @@ pub struct LintReport {
 }
 
 impl LintReport {
+    /// What concerns bank `slug`: its longest-option share, and the leaks,
+    /// pairs, near-duplicates and proposed groups one of its questions is in.
+    pub fn about(&self, slug: &str) -> LintReport {
+        let ours = |q: &QuestionRef| q.bank == slug;
+        LintReport {
+            banks: self.banks,
+            questions: self.questions,
+            longest: self.longest.iter().filter(|s| s.bank == slug).cloned().collect(),
+            leaks: self.leaks.iter().filter(|l| ours(&l.key_of) || ours(&l.in_stem_of)).cloned().collect(),
+            reversed: self.reversed.iter().filter(|p| ours(&p.a) || ours(&p.b)).cloned().collect(),
+            near_duplicates: self.near_duplicates.iter().filter(|d| ours(&d.a) || ours(&d.b)).cloned().collect(),
+            self_leaks: self.self_leaks.iter().filter(|l| ours(&l.key_of)).cloned().collect(),
+            proposed: self.proposed.iter().filter(|g| g.members.iter().any(ours)).cloned().collect(),
+        }
+    }
+
     /// Leaks that no exclusion group covers.
     pub fn uncovered_leaks(&self) -> impl Iterator<Item = &Leak> {
         self.leaks.iter().filter(|l| !l.covered)

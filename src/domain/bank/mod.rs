@@ -13,6 +13,7 @@
 mod check;
 mod file;
 pub mod lint;
+mod lint_render;
 mod stats;
 
 pub use check::{Draft, Strictness, check_drafts};

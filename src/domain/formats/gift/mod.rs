@@ -53,6 +53,8 @@
 //! - `// difficulty: easy|medium|hard` — GIFT has no difficulty. A question
 //!   without this line is `medium`, and the file gets one warning saying so.
 //! - `// fixed_order` — keep the options in file order.
+//! - `// group: …` — the question's exclusion group (never drawn into one
+//!   paper with another question of the group).
 //! - `// key: …` — the question's exact key, when its title could not carry
 //!   it (written by [`write`] for a key that is not already a slug).
 //!
@@ -297,6 +299,7 @@ struct Directives {
     difficulty: Option<String>,
     fixed_order: bool,
     key: Option<String>,
+    group: Option<String>,
 }
 
 /// One answer of a multiple-choice question.

@@ -98,6 +98,8 @@ impl Parser<'_> {
             );
         } else if let Some(v) = body.strip_prefix("difficulty:") {
             d.difficulty = Some(v.trim().to_string());
+        } else if let Some(v) = body.strip_prefix("group:") {
+            d.group = Some(v.trim().to_string());
         } else if let Some(v) = body.strip_prefix("key:") {
             d.key = Some(unescape(v.trim()));
         } else if body == "fixed_order" {
@@ -133,7 +135,7 @@ impl Parser<'_> {
                     Severity::Warning,
                     line,
                     None,
-                    "dòng chỉ dẫn của hoithi (// source:, // as_of:, // difficulty:, // fixed_order, // key:) \
+                    "dòng chỉ dẫn của hoithi (// source:, // as_of:, // difficulty:, // fixed_order, // group:, // key:) \
                      không đi kèm câu hỏi nào: cần đặt ngay trên câu hỏi, không cách dòng trống"
                         .into(),
                 );
@@ -346,7 +348,7 @@ impl Parser<'_> {
             source: d.source,
             fixed_order: d.fixed_order,
             as_of: d.as_of.transpose(),
-            group: None,
+            group: d.group,
         });
     }
 }

@@ -293,9 +293,10 @@ fn awkward_texts_survive_a_round_trip() {
         source: "Nguồn \\: có\ndòng hai".into(),
         fixed_order: true,
         as_of: NaiveDate::from_ymd_opt(2021, 1, 1),
-        group: None,
+        group: Some("nhom-1".into()),
     };
     let mut second = q.clone();
+    second.group = None;
     second.key = "q--2".into();
     second.kind = Kind::Multiple;
     second.text = "$CATEGORY: không phải danh mục".into();

@@ -27,6 +27,9 @@ fn write_question(out: &mut String, q: &Question) {
         out.push_str(&format!("// as_of: {}\n", date.format("%Y-%m-%d")));
     }
     out.push_str(&format!("// difficulty: {}\n", q.difficulty.as_str()));
+    if let Some(group) = &q.group {
+        out.push_str(&format!("// group: {group}\n"));
+    }
     if q.fixed_order {
         out.push_str("// fixed_order\n");
     }
