@@ -59,7 +59,8 @@
 //!   it (written by [`write`] for a key that is not already a slug).
 //!
 //! [`write`] also starts the file with `// hoithi bank: <slug>`,
-//! `// hoithi title: …` and `// hoithi topic: …`, followed by
+//! `// hoithi title: …`, `// hoithi topic: …` and, when the bank has them,
+//! `// hoithi replaced: <document>; <document>`, followed by
 //! `$CATEGORY: <slug>`: the file names its bank, so it imports again without
 //! choosing one, and a category equal to that slug is not warned about.
 
@@ -86,7 +87,7 @@ pub fn parse(file: &str, text: &str) -> Read {
         file,
         read: Read::default(),
         ordinal: 0,
-        bank: [None, None, None],
+        bank: [None, None, None, None],
         title_keys: HashMap::new(),
         defaulted: Vec::new(),
         categories: Vec::new(),

@@ -9,8 +9,9 @@ pub(super) struct Parser<'f> {
     pub(super) read: Read,
     /// Questions seen so far, skipped ones included.
     pub(super) ordinal: usize,
-    /// From the `// hoithi bank: …`, `// hoithi title: …` and `// hoithi topic: …` lines.
-    pub(super) bank: [Option<String>; 3],
+    /// From the `// hoithi bank: …`, `// hoithi title: …`, `// hoithi topic: …`
+    /// and `// hoithi replaced: …; …` lines.
+    pub(super) bank: [Option<String>; 4],
     /// Keys taken from titles, with their lines.
     pub(super) title_keys: HashMap<String, usize>,
     /// Lines of questions whose difficulty defaulted to medium.
@@ -22,12 +23,14 @@ pub(super) struct Parser<'f> {
 impl Parser<'_> {
     /// What was read, with the bank the file names, if it names one.
     pub(super) fn finish(self) -> Read {
-        let [slug, title, topic] = self.bank;
+        let [slug, title, topic, replaced] = self.bank;
         let bank = slug.map(|slug| BankMeta {
             title: title.unwrap_or_else(|| slug.clone()),
             topic: topic.unwrap_or_else(|| slug.clone()),
             slug,
-            replaced_documents: Vec::new(),
+            replaced_documents: replaced
+                .map(|r| r.split(';').map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect())
+                .unwrap_or_default(),
         });
         Read { bank, ..self.read }
     }
@@ -73,7 +76,8 @@ impl Parser<'_> {
 
     fn directive(&mut self, d: &mut Directives, line: usize, body: &str) {
         let mut seen = true;
-        for (i, name) in ["hoithi bank:", "hoithi title:", "hoithi topic:"].into_iter().enumerate() {
+        for (i, name) in ["hoithi bank:", "hoithi title:", "hoithi topic:", "hoithi replaced:"].into_iter().enumerate()
+        {
             if let Some(v) = body.strip_prefix(name) {
                 self.bank[i] = Some(unescape(v.trim()));
                 return;

@@ -326,8 +326,10 @@ fn shipped_banks_survive_a_round_trip() {
         let (bank, problems) = parse_toml(&name, &std::fs::read_to_string(&path).unwrap());
         let bank = bank.unwrap_or_else(|| panic!("{problems:#?}"));
         let gift = write(&bank);
-        let Read { drafts, problems, .. } = parse(&name, &gift);
+        let Read { drafts, problems, bank: named, .. } = parse(&name, &gift);
         assert!(problems.is_empty(), "{name}: {problems:#?}");
+        // The export names its bank, whole: it imports again without choosing one.
+        assert_eq!(named.as_ref(), Some(&bank.meta), "{name}");
         let (back, ps) = check_drafts(&name, bank.meta.clone(), drafts, Strictness::Lenient, problems);
         assert!(!has_errors(&ps), "{name}: {ps:#?}");
         let back = back.unwrap();

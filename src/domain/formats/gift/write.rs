@@ -11,6 +11,10 @@ pub fn write(bank: &Bank) -> String {
     out.push_str(&format!("// hoithi bank: {}\n", bank.meta.slug));
     out.push_str(&format!("// hoithi title: {}\n", escape_comment(&bank.meta.title)));
     out.push_str(&format!("// hoithi topic: {}\n", escape_comment(&bank.meta.topic)));
+    if !bank.meta.replaced_documents.is_empty() {
+        let docs: Vec<String> = bank.meta.replaced_documents.iter().map(|d| escape_comment(d)).collect();
+        out.push_str(&format!("// hoithi replaced: {}\n", docs.join("; ")));
+    }
     out.push_str(&format!("$CATEGORY: {}\n", bank.meta.slug));
     for q in &bank.questions {
         out.push('\n');
