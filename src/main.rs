@@ -50,6 +50,9 @@ enum BanksAction {
         /// The bank, for formats that name none.
         #[arg(long)]
         bank: Option<String>,
+        /// Exit non-zero on warnings too (a missing source or explanation, …).
+        #[arg(long)]
+        strict: bool,
     },
     /// Counts per bank: difficulty, kind, answer letter.
     Stats {
@@ -129,8 +132,8 @@ fn main() -> ExitCode {
     hoithi::telemetry::init_tracing(&settings.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
-        Command::Banks { action: BanksAction::Check { paths, bank } } => {
-            cli::banks_check(&default_banks(paths), bank.as_deref())
+        Command::Banks { action: BanksAction::Check { paths, bank, strict } } => {
+            cli::banks_check(&default_banks(paths), bank.as_deref(), strict)
         }
         Command::Banks { action: BanksAction::Stats { paths } } => cli::banks_stats(&default_banks(paths)),
         Command::Banks { action: BanksAction::Lint { paths } } => cli::banks_lint(&default_banks(paths)),

@@ -124,8 +124,9 @@ pub(super) fn print_problems(problems: &[Problem]) {
     }
 }
 
-/// `hoithi banks check [PATH…] [--bank SLUG]`.
-pub fn banks_check(paths: &[PathBuf], bank: Option<&str>) -> anyhow::Result<i32> {
+/// `hoithi banks check [PATH…] [--bank SLUG] [--strict]`: non-zero on an
+/// error, and with `--strict` on a warning too.
+pub fn banks_check(paths: &[PathBuf], bank: Option<&str>, strict: bool) -> anyhow::Result<i32> {
     let meta = bank.map(|b| bank_meta_for(None, b)).transpose()?;
     let (banks, problems) = check_bank_files(paths, meta.as_ref())?;
     print_problems(&problems);
@@ -144,7 +145,7 @@ pub fn banks_check(paths: &[PathBuf], bank: Option<&str>) -> anyhow::Result<i32>
     let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
     let warnings = problems.len() - errors;
     println!("{errors} lỗi, {warnings} cảnh báo");
-    Ok(if errors > 0 { INPUT_ERRORS } else { OK })
+    Ok(if errors > 0 || (strict && warnings > 0) { INPUT_ERRORS } else { OK })
 }
 
 /// `hoithi banks stats [PATH…]`: per bank, counts by difficulty, kind and

@@ -249,3 +249,21 @@ fn the_cli_refuses_hostile_files_naming_the_bound() {
     let aiken_file = write_file(&db, "aiken.txt", "Hỏi?\nA. Có\nB. Không\nANSWER: A\n");
     assert_eq!(hoithi::cli::banks_stats(&[aiken_file]).unwrap(), hoithi::cli::OK);
 }
+
+#[test]
+fn a_bank_imported_from_aiken_exports_to_toml_and_imports_again() {
+    let db = TestDb::empty();
+    let settings = db.settings();
+    let aiken =
+        write_file(&db, "a.txt", "Hỏi một?\nA. Có\nB. Không\nANSWER: A\n\nHỏi hai?\nA. Có\nB. Không\nANSWER: B\n");
+    let choice = hoithi::cli::ImportChoice::default();
+    assert_eq!(hoithi::cli::banks_import(&settings, &[aiken], Some("tu-aiken"), choice).unwrap(), hoithi::cli::OK);
+    let toml = db.dir.path().join("tu-aiken.toml");
+    let format = hoithi::cli::ExportFormat::Toml;
+    assert_eq!(hoithi::cli::banks_export(&settings, "tu-aiken", format, Some(&toml)).unwrap(), hoithi::cli::OK);
+    // No explanation or source: warnings in TOML too, not errors.
+    let (bank, problems) = hoithi::cli::read_bank_file(&toml, None);
+    assert!(bank.is_some(), "{problems:#?}");
+    assert!(problems.iter().all(|p| p.severity == hoithi::domain::bank::Severity::Warning), "{problems:#?}");
+    assert_eq!(hoithi::cli::banks_import(&settings, &[toml], None, choice).unwrap(), hoithi::cli::OK);
+}

@@ -175,9 +175,9 @@ fn banks_check_reports_every_problem_with_file_line_and_key() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let name = file.display().to_string();
     assert!(stdout.contains(&format!("{name}:17: lỗi [q1]: khóa \"q1\" trùng")), "{stdout}");
-    assert!(stdout.contains("[q3]: thiếu nguồn"), "{stdout}");
+    assert!(stdout.contains("cảnh báo [q3]: thiếu nguồn"), "{stdout}");
     assert!(stdout.contains("[q1]: phương án C") && stdout.contains("fixed_order"), "{stdout}");
-    assert!(stdout.contains("3 lỗi"), "{stdout}");
+    assert!(stdout.contains("2 lỗi, 1 cảnh báo"), "{stdout}");
 
     let broken = write_file(&db, "vo.toml", "[bank]\nslug = \"x\"\ntitle = \"T\"\ntopic = \"t\"\n[[question]\n");
     let out = hoithi_cmd(&db).args(["banks", "check"]).arg(&broken).output().unwrap();

@@ -7,12 +7,13 @@ use chrono::NaiveDate;
 use super::*;
 use crate::domain::text::{fold_for_compare, nfc};
 
-/// How strictly missing explanations and sources are treated.
+/// How strictly a file's questions are checked. A missing explanation or
+/// source is a warning in every format (`banks check --strict` fails on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strictness {
-    /// hoithi's own format: every question needs both (errors).
+    /// hoithi's own format: a text repeated in the file is an error.
     Strict,
-    /// Formats that carry neither (GIFT, Aiken, some spreadsheets): a warning.
+    /// Formats shared with Moodle (GIFT, Aiken, spreadsheets): a repeated text is a warning, as in Moodle.
     Lenient,
 }
 
@@ -219,12 +220,10 @@ pub fn check_drafts(
             (explanation.is_empty(), "thiếu giải thích (explanation)"),
             (source.is_empty(), "thiếu nguồn (source): văn bản và điều khoản làm căn cứ"),
         ];
-        for (is_missing, message) in missing.into_iter().filter(|(m, _)| *m) {
-            debug_assert!(is_missing);
-            match strictness {
-                Strictness::Strict => bad(message.into()),
-                Strictness::Lenient => warnings.push((line, key.clone(), message.to_string())),
-            }
+        // A warning in every format, so that a bank imported from one that
+        // carries neither exports to TOML and imports again.
+        for (_, message) in missing.into_iter().filter(|(m, _)| *m) {
+            warnings.push((line, key.clone(), message.to_string()));
         }
         let as_of = match q.as_of {
             Ok(d) => d,
