@@ -54,7 +54,6 @@
 //! Writing (`write_csv`, `write_xlsx`) uses the same layout with the extra
 //! columns, so reading back what hoithi wrote gives the same questions.
 
-use calamine::{Data, Reader, Xlsx};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
 
@@ -76,6 +75,8 @@ enum Col {
     Option(usize),
     Answer,
     Explanation,
+    /// "Ghi chú": the explanation when the sheet has no "Giải thích" column.
+    Note,
     Source,
     Difficulty,
     Key,
@@ -96,6 +97,7 @@ impl Col {
             Col::Option(i) => letter(i).to_string(),
             Col::Answer => "Đáp án".into(),
             Col::Explanation => "Giải thích".into(),
+            Col::Note => "Ghi chú".into(),
             Col::Source => "Nguồn".into(),
             Col::Difficulty => "Mức độ".into(),
             Col::Key => "Mã".into(),
@@ -105,29 +107,64 @@ impl Col {
         }
     }
 
-    /// The column a header names, if any.
+    /// The column a header names, if any: matched folded (no case, no
+    /// diacritics, `_` as a space, a trailing `:`/`*`/`.` dropped), and a
+    /// note in parentheses or brackets after a known header ignored
+    /// ("Mức độ (Dễ/TB/Khó)", "Đáp án [A-D]").
     fn from_header(header: &str) -> Option<Col> {
         let folded = fold_ascii(&header.replace('_', " "));
-        let name = folded.trim_end_matches([':', '*', '.', ' ']);
+        let trim = |s: &str| s.trim_end_matches([':', '*', '.', ' ', '-']).trim_start().to_string();
+        let name = trim(&folded);
+        Col::named(&name).or_else(|| {
+            let (before, _) = name.split_once(['(', '['])?;
+            let before = trim(before);
+            if before.is_empty() { None } else { Col::named(&before) }
+        })
+    }
+
+    /// The column a folded, trimmed header names.
+    fn named(name: &str) -> Option<Col> {
         let option = |prefix: &str| {
             let rest = if prefix.is_empty() { name } else { name.strip_prefix(prefix)? };
-            let mut chars = rest.chars();
+            let mut chars = rest.trim_start().chars();
             let c = chars.next()?;
             (chars.next().is_none() && ('a'..='f').contains(&c)).then(|| Col::Option(c as usize - 'a' as usize))
         };
         let col = match name {
-            "stt" | "tt" | "so tt" | "so thu tu" => Col::Stt,
-            "cau hoi" | "noi dung" | "noi dung cau hoi" | "question" => Col::Text,
-            "dap an" | "dap an dung" | "phuong an dung" | "da" | "d/a" | "answer" => Col::Answer,
-            "giai thich" | "explanation" => Col::Explanation,
-            "nguon" | "can cu" | "source" => Col::Source,
-            "muc do" | "do kho" | "difficulty" => Col::Difficulty,
+            "stt" | "tt" | "so tt" | "so thu tu" | "thu tu" | "cau so" | "no" => Col::Stt,
+            "cau hoi"
+            | "noi dung"
+            | "noi dung cau hoi"
+            | "cau hoi trac nghiem"
+            | "ten cau hoi"
+            | "de bai"
+            | "question" => Col::Text,
+            "dap an"
+            | "dap an dung"
+            | "phuong an dung"
+            | "phuong an tra loi dung"
+            | "cau tra loi dung"
+            | "tra loi dung"
+            | "dap an chinh xac"
+            | "da"
+            | "d/a"
+            | "answer"
+            | "correct answer" => Col::Answer,
+            "giai thich" | "giai thich dap an" | "loi giai" | "huong dan giai" | "explanation" => Col::Explanation,
+            "ghi chu" | "chu thich" | "note" | "notes" => Col::Note,
+            "nguon" | "can cu" | "can cu phap ly" | "can cu phap luat" | "co so phap ly" | "nguon trich dan"
+            | "trich dan" | "nguon tai lieu" | "tai lieu" | "tai lieu tham khao" | "van ban" | "van ban phap luat"
+            | "source" => Col::Source,
+            "muc do" | "do kho" | "muc do kho" | "muc do nhan thuc" | "cap do" | "cap do nhan thuc" | "level"
+            | "difficulty" => Col::Difficulty,
             "ma" | "ma cau hoi" | "key" => Col::Key,
             "loai" | "loai cau hoi" | "kind" => Col::Kind,
             "thu tu co dinh" | "giu thu tu" | "fixed order" => Col::FixedOrder,
             "ngay" | "as of" => Col::AsOf,
             _ => {
-                return ["", "phuong an ", "lua chon ", "dap an ", "option "].into_iter().find_map(option);
+                return ["", "phuong an tra loi ", "phuong an ", "lua chon ", "dap an ", "pa ", "pa.", "option "]
+                    .into_iter()
+                    .find_map(option);
             }
         };
         Some(col)
@@ -140,7 +177,7 @@ impl Col {
             Col::Text => 60.0,
             Col::Option(_) => 28.0,
             Col::Answer => 9.0,
-            Col::Explanation => 50.0,
+            Col::Explanation | Col::Note => 50.0,
             Col::Source => 40.0,
             Col::Difficulty => 12.0,
             Col::Key => 12.0,
@@ -180,20 +217,84 @@ impl Cell {
     }
 }
 
-/// 1.0 → "1"; other numbers in their shortest form.
+/// Where a cell's value came from when it lies in a merged range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Merge {
+    /// Which merged range (its index in the sheet).
+    id: u32,
+    /// The range's top-left cell, the one that holds the value.
+    origin: bool,
+}
+
+/// One row of a sheet as read.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Row {
+    /// The row number the spreadsheet shows (1-based).
+    line: usize,
+    cells: Vec<Cell>,
+    /// Per cell, the merged range it lies in; shorter than `cells` (empty
+    /// for CSV) where no cell is merged.
+    merged: Vec<Option<Merge>>,
+}
+
+impl Row {
+    fn merge(&self, i: usize) -> Option<Merge> {
+        self.merged.get(i).copied().flatten()
+    }
+
+    /// A cell with a value of its own: not blank, not a copy of a merged range's value.
+    fn own(&self, i: usize) -> bool {
+        self.cells.get(i).is_some_and(|c| !c.is_blank()) && self.merge(i).is_none_or(|m| m.origin)
+    }
+
+    /// No cell has a value of its own (blank, or only copies of merged values from rows above).
+    fn is_blank(&self) -> bool {
+        !(0..self.cells.len()).any(|i| self.own(i))
+    }
+}
+
+/// 1.0 → "1"; other numbers as Excel's General shows them (15 significant digits).
 fn number_text(n: f64) -> String {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
+        return format!("{}", n as i64);
+    }
+    if !n.is_finite() || n == 0.0 || n.abs() >= 1e15 || n.abs() < 1e-9 {
+        return format!("{n}");
+    }
+    let magnitude = n.abs().log10().floor() as i32;
+    let decimals = usize::try_from((14 - magnitude).clamp(0, 24)).unwrap_or(0);
+    let fixed = format!("{n:.decimals$}");
+    let fixed = if fixed.contains('.') { fixed.trim_end_matches('0').trim_end_matches('.') } else { &fixed };
+    fixed.to_string()
+}
+
+/// "C7": the address of a cell, 0-based column, row as shown.
+fn cell_ref(col: usize, row: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &row.to_string()
 }
 
 fn problem(severity: Severity, file: &str, line: Option<usize>, key: Option<&str>, message: String) -> Problem {
     Problem { severity, file: file.to_string(), line, key: key.map(str::to_string), message }
 }
 
+mod bounds;
+mod csv_sheet;
+mod header;
 mod read;
+mod values;
 mod write;
+mod xlsx;
 
-pub use read::{parse_csv, parse_xlsx};
+pub use csv_sheet::parse_csv;
 pub use write::{write_csv, write_xlsx};
+pub use xlsx::parse_xlsx;
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
-use super::read::*;
+use super::values::*;
 use super::*;
 use crate::domain::formats::Budget;
 
