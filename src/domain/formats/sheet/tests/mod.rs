@@ -104,4 +104,7 @@ fn assert_organizer_bank(bank: &Bank) {
 }
 
 mod csv;
+mod hostile;
+mod organizers;
+mod package;
 mod xlsx;

@@ -105,9 +105,13 @@ fn quoted_list(names: &[&str]) -> String {
     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
 }
 
-/// A message about one sheet names it when it does not already name a cell's sheet.
+/// A message about one sheet, naming it: after the cell ("ô C7 (trang tính
+/// \"Câu hỏi\"): …") when the message starts with one.
 fn in_sheet(name: &str, message: &str) -> String {
-    format!("trang tính \"{name}\", {message}")
+    match message.strip_prefix("ô ").and_then(|rest| rest.split_once(": ")) {
+        Some((cell, rest)) => format!("ô {cell} (trang tính \"{name}\"): {rest}"),
+        None => format!("trang tính \"{name}\": {message}"),
+    }
 }
 
 /// The zip of an .xlsx, inflated only within the budget.
