@@ -68,6 +68,15 @@ const SAVE_AS_UTF8: &str = "trong Excel hãy chọn Lưu thành (Save As) → \"
 /// Anything else is refused with a message that says what the file seems
 /// to be and how to save it.
 pub(super) fn decode(bytes: &[u8]) -> Result<String, String> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err("tệp này là tệp Excel (.xlsx) mang đuôi .csv: hãy tải lên với tên đuôi .xlsx".into());
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(format!(
+            "tệp này là tệp Excel cũ (.xls) mang đuôi .csv, không phải CSV: {SAVE_AS_UTF8}, hoặc lưu thành \
+             \"Excel Workbook (*.xlsx)\""
+        ));
+    }
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return utf8(rest);
     }
@@ -121,15 +130,6 @@ pub(super) fn utf8(bytes: &[u8]) -> Result<String, String> {
         Ok(text) => return Ok(text.to_string()),
         Err(e) => e,
     };
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err("tệp này là tệp Excel (.xlsx) mang đuôi .csv: hãy tải lên với tên đuôi .xlsx".into());
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(format!(
-            "tệp này là tệp Excel cũ (.xls) mang đuôi .csv, không phải CSV: {SAVE_AS_UTF8}, hoặc lưu thành \
-             \"Excel Workbook (*.xlsx)\""
-        ));
-    }
     let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
     let binary = bytes.iter().take(65_536).filter(|&&b| b == 0 || (b < 0x20 && !b"\t\n\r".contains(&b))).count();
     if binary > 0 {

@@ -10,46 +10,133 @@
 //! questions is left to [`crate::domain::bank::check_drafts`], which the
 //! caller runs next, usually with `Strictness::Lenient`.
 //!
+//! # The layout
+//!
 //! - **Header row**: the first row (among the first 20 non-empty ones) with a
 //!   "Câu hỏi" column; rows above it (a title) are ignored. Header names are
-//!   matched without regard to case, diacritics, `_` and a trailing `:`/`*`/`.`
-//!   ("CÂU HỎI", "cau hoi", "Đáp Án"); a few aliases are accepted (see
-//!   `Col::from_header`). Columns may come in any order; E and F are optional.
-//!   Missing required columns (Câu hỏi, A, B, Đáp án) are one error naming
-//!   them all; unknown columns are one warning.
+//!   matched folded: without regard to case, diacritics, `_`, a trailing
+//!   `:`/`*`/`.`/`-`, and a note in parentheses or brackets after a known
+//!   name ("CÂU HỎI", "cau hoi", "Đáp Án:", "Mức độ (Dễ/TB/Khó)"). The
+//!   names organizers use are accepted (see `Col::named`), among them
+//!   "Nội dung câu hỏi"; "Phương án A", "Đáp án A", "Lựa chọn A", "PA A"
+//!   or "A." for the options; "Đáp án đúng", "Phương án đúng", "Câu trả lời
+//!   đúng"; "Căn cứ", "Căn cứ pháp lý", "Nguồn trích dẫn", "Tài liệu";
+//!   "Độ khó", "Mức độ nhận thức", "Cấp độ". **"Ghi chú"** is the
+//!   explanation when there is no "Giải thích" column; beside one it is
+//!   ignored and named in the unknown-columns warning. Columns may come in
+//!   any order; E and F are optional. Missing required columns (Câu hỏi, A,
+//!   B, Đáp án) are one error naming them all; unknown columns are one
+//!   warning. A **two-level header** (a merged "Phương án" over A | B | C |
+//!   D on the row below) is read as one: when the header row lacks a
+//!   required column and the next row holds nothing but column names, those
+//!   names fill it in.
 //! - **Rows** are numbered as the spreadsheet shows them (1-based, header
 //!   included; a CSV record with line breaks inside quotes is one row). A
-//!   row whose cells are all empty (an `STT` alone counts as empty: templates
-//!   are often pre-numbered) is skipped.
+//!   row with nothing of its own is skipped: all empty, an `STT` alone
+//!   (templates are often pre-numbered), only values copied down from a
+//!   merged cell above, or a single value merged across several columns (a
+//!   section heading such as "Phần I: Luật Đất đai").
 //! - **Key** (`Mã`): when absent or empty, `stt-<STT>`, or `q-<row>` when the
 //!   row has no STT either. A sorted or renumbered sheet without `Mã` thus
 //!   yields new keys: hoithi writes `Mã` so its own exports keep them.
 //! - **Answer** (`Đáp án`): letters A–F, case ignored, separated by `,`, `;`,
-//!   `/`, `+`, `&`, spaces or "và", or run together: "B", "A, C", "A;C",
-//!   "AC", "a và c" all work. Anything else is passed on as written, so the
+//!   `/`, `+`, `&`, spaces or "và", or run together, each maybe in
+//!   parentheses or followed by `.`: "B", " b ", "B.", "(B)", "A, C", "A;C",
+//!   "AC", "a và c" all work, also after the words organizers put before
+//!   them ("Đáp án B", "Đáp án: B", "Phương án B", "Đáp án đúng là B",
+//!   "PA B", "Chọn B"). Anything else is passed on as written, so the
 //!   checker names it. "Đúng"/"Sai" picks the option with that text; when
 //!   the row has no options at all they become A = "Đúng", B = "Sai".
 //! - **Kind** (`Loại`: single | multiple | true_false, or "một lựa chọn",
 //!   "nhiều lựa chọn", "đúng/sai"): when absent or empty, `multiple` when the
 //!   answer has more than one letter, `true_false` when the options are
 //!   exactly "Đúng", "Sai", otherwise `single`.
-//! - **Difficulty** (`Mức độ`): Dễ / Trung bình / Khó or easy / medium / hard,
-//!   any case and diacritics; empty → medium with a warning; no column at
-//!   all → medium with one warning.
+//! - **Difficulty** (`Mức độ`): Dễ / Trung bình (TB) / Khó or easy / medium /
+//!   hard, and the levels of the school scale: Nhận biết (NB) → easy, Thông
+//!   hiểu (TH) → medium, Vận dụng (VD) and Vận dụng cao (VDC) → hard; any
+//!   case and diacritics. Empty → medium with a warning; no column at all →
+//!   medium with one warning; anything else is an error for its row.
 //! - **Fixed order** (`Thứ tự cố định`): x / có / true / 1 → fixed; empty,
 //!   không / false / 0 → shuffled. Without the column, a question is fixed
 //!   exactly when one of its options refers to the others ("Cả A và B",
 //!   "Tất cả các phương án trên"), which is what an organizer's sheet means.
-//! - **Date** (`Ngày`, the question's `as_of`): a real date cell, or text
-//!   `YYYY-MM-DD` or `DD/MM/YYYY` (the Vietnamese order, also with `-` or
-//!   `.`). A plain number is refused rather than guessed at.
-//! - **Cells** of other types are read as displayed: 1.0 → "1", a date cell
-//!   in a text column → "DD/MM/YYYY"; a formula error (`#N/A`) is an error.
-//! - **CSV**: UTF-8 with or without BOM, or UTF-16 with BOM (Excel's
-//!   "Unicode Text"); other encodings are one clear error. The separator
-//!   (`,`, `;` as Vietnamese-locale Excel saves, or tab) is the most
-//!   frequent one outside quotes in the first non-empty line; Excel's
-//!   `sep=;` first line is honoured.
+//! - **Date** (`Ngày`, the question's `as_of`): a real date cell (any date
+//!   format), or text `YYYY-MM-DD` or `DD/MM/YYYY` (the Vietnamese order,
+//!   also with `-` or `.`). A plain number is refused rather than guessed at.
+//!
+//! # Cells as people see them (.xlsx)
+//!
+//! Shared strings, inline strings and rich text (runs joined, phonetic runs
+//! left out); whole numbers without `.0` (2018, not 2018.0), others as
+//! Excel's General shows them (15 significant digits); a percent format
+//! (built-in 9 and 10, or a custom one with `%` outside quotes) as the
+//! value × 100 with the format's decimals ("30%", "0.50%", "30.5%"); a
+//! date format (built-in 14–17, 22, 27–36, 50–58, or a custom one with
+//! `d`, `y` or a lone `m` outside quotes and brackets) as a date, shown
+//! DD/MM/YYYY and a real date in `Ngày`; a time format (built-in 18–21,
+//! 45–47, custom with `h`, `s` or `[h]`) as HH:MM(:SS); booleans as TRUE /
+//! FALSE; formulas by their cached value; an error cell (`#N/A`) is an
+//! error for its row when it lies in a column that is read. Other number
+//! formats (decimals, thousands separators) are not applied. **Merged
+//! cells** give their value to every cell of the range (a source merged
+//! over several questions applies to each); a header merged across columns
+//! names its first column only.
+//!
+//! # Which sheet
+//!
+//! The worksheet named by the request (exactly, or folded like a header),
+//! or else the first in workbook order that holds a header row. When the
+//! named sheet does not exist, or no sheet holds a header, the one error
+//! lists the sheets' names.
+//!
+//! # Hostile files
+//!
+//! Every file is read within the request's [`Budget`](super::Budget) and
+//! refused with [`Budget::refusal`](super::Budget::refusal), which names the
+//! bound and its setting, never by a panic or an allocation sized by what
+//! the file claims:
+//!
+//! - .xlsx is read by hoithi's own reader (`xlsx`): the zip with `zip`,
+//!   each XML part as a stream of `quick-xml` events. Before anything is
+//!   inflated, the sizes the zip's central directory declares for the parts
+//!   that will be read (workbook, relationships, shared strings, styles,
+//!   the first sheet) must fit `unpacked_bytes`; each part is then inflated
+//!   through `Read::take(remaining + 1)`, so more than the budget is never
+//!   inflated, and a part whose declared size lies is caught by the zip
+//!   reader itself at its declared size (refused as lying). A later sheet,
+//!   when searching for the header, is checked against what remains.
+//! - The declared `<dimension>` is never used. Cells are stored sparsely;
+//!   only cells with a value count: more than `cells` of them, a row number
+//!   above `rows` or a column past `columns` is refused, naming the first
+//!   offending cell ("ô XFD1048576"); empty (styled) cells anywhere are
+//!   ignored. Cells without an `r` reference follow the previous cell, as
+//!   Excel reads them. Copies made for merged ranges count as cells before
+//!   they are made, the range clipped to the rows and columns bounds.
+//! - A cell longer than `field_chars` characters is refused, naming it
+//!   ("ô C7: …"). The shared strings table is bounded as a whole by
+//!   `unpacked_bytes` (it is stored as one text with offsets); one of its
+//!   strings longer than `field_chars` is refused only when a cell of the
+//!   sheet read uses it, so a long note on another sheet does no harm.
+//! - A file that is not a zip, an old `.xls` (or password-protected file),
+//!   a zip without `xl/workbook.xml`, XML that is not well-formed or not
+//!   UTF-8, a cell naming a shared string that does not exist: one error
+//!   starting "không đọc được tệp Excel (.xlsx)".
+//! - **CSV** has the same rows, columns (the last non-empty field of a
+//!   record), cells (non-empty fields) and field-length bounds; blank
+//!   records do not count.
+//!
+//! # CSV encodings
+//!
+//! UTF-8 with or without BOM; UTF-16 LE or BE with a BOM (Excel's "Unicode
+//! Text", tab-separated) or without one (told by the zero high bytes of its
+//! ASCII characters at one parity, a quarter of the first 4 KiB). Other
+//! bytes are one error that says what the file seems to be: an .xlsx or
+//! .xls with a .csv name, binary data, or, for other non-UTF-8 text, a
+//! file saved in an old Vietnamese code page (ANSI/Windows-1258, TCVN3 or
+//! VNI), with how to save it as "CSV UTF-8 (Comma delimited)". The
+//! separator (`,`, `;` as Vietnamese-locale Excel saves, or tab) is the
+//! most frequent one outside quotes in the first non-empty line; Excel's
+//! `sep=;` first line is honoured.
 //!
 //! Writing (`write_csv`, `write_xlsx`) uses the same layout with the extra
 //! columns, so reading back what hoithi wrote gives the same questions.

@@ -241,3 +241,32 @@ fn malformed_files_are_one_clear_error() {
     let no_sheets = zip(vec![("xl/workbook.xml", Content::Bytes(b"<workbook/>".to_vec()))]);
     unreadable(&no_sheets, "không có trang tính nào");
 }
+
+#[test]
+fn a_zip64_directory_claiming_a_billion_entries() {
+    let mut bytes = Vec::new();
+    // Zip64 end of central directory record, at offset 0.
+    bytes.extend(0x0606_4b50u32.to_le_bytes());
+    bytes.extend(44u64.to_le_bytes());
+    bytes.extend(45u16.to_le_bytes());
+    bytes.extend(45u16.to_le_bytes());
+    bytes.extend(0u32.to_le_bytes());
+    bytes.extend(0u32.to_le_bytes());
+    bytes.extend((1u64 << 30).to_le_bytes());
+    bytes.extend((1u64 << 30).to_le_bytes());
+    bytes.extend((1u64 << 40).to_le_bytes());
+    bytes.extend((1u64 << 40).to_le_bytes());
+    // Its locator.
+    bytes.extend(0x0706_4b50u32.to_le_bytes());
+    bytes.extend(0u32.to_le_bytes());
+    bytes.extend(0u64.to_le_bytes());
+    bytes.extend(1u32.to_le_bytes());
+    // The classic end record, every field deferring to zip64.
+    bytes.extend(0x0605_4b50u32.to_le_bytes());
+    bytes.extend([0xFF; 16]);
+    bytes.extend(0u16.to_le_bytes());
+    let (drafts, problems) = read(&bytes, &Budget::default());
+    assert!(drafts.is_empty());
+    let p = one_error(&problems);
+    assert!(p.message.contains("không đọc được tệp Excel"), "{p}");
+}

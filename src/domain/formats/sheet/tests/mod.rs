@@ -104,6 +104,8 @@ fn assert_organizer_bank(bank: &Bank) {
 }
 
 mod csv;
+mod encodings;
+mod fuzz;
 mod hostile;
 mod organizers;
 mod package;
