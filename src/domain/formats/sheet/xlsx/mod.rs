@@ -87,7 +87,7 @@ pub(super) fn read_rows(bytes: &[u8], wanted: Option<&str>, budget: &Budget) -> 
             return Err(format!("{UNREADABLE}: không tìm thấy phần {} của trang tính \"{}\"", sheet.path, sheet.name));
         };
         let xml = package.text(index, &[])?;
-        let rows = worksheet::read(&xml, &context).map_err(|m| in_sheet(&sheet.name, &m))?;
+        let rows = worksheet::read(&xml, &sheet.path, &context).map_err(|m| in_sheet(&sheet.name, &m))?;
         let rows: Vec<Row> = rows.into_iter().filter(|r| !r.is_blank()).collect();
         if wanted.is_some() || header_position(&rows).is_some() {
             return Ok(rows);

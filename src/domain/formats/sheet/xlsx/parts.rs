@@ -1,6 +1,7 @@
 //! The workbook's own parts: its sheet list, shared strings and cell styles,
 //! each read as a stream of XML events (no tree is built).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use quick_xml::escape::resolve_predefined_entity;
@@ -16,16 +17,16 @@ pub(super) fn xml_error(part: &str, e: impl std::fmt::Display) -> String {
 }
 
 /// An element's local name (`x:c` → `c`).
-pub(super) fn local(e: &BytesStart) -> String {
-    e.local_name().as_ref().to_string()
+pub(super) fn local<'a>(e: &'a BytesStart) -> &'a str {
+    e.local_name().into_inner()
 }
 
 /// The value of the attribute whose local name is `name` (`r:id` → `id`).
-pub(super) fn attr(e: &BytesStart, name: &str) -> Option<String> {
+pub(super) fn attr<'a>(e: &'a BytesStart, name: &str) -> Option<Cow<'a, str>> {
     e.attributes()
         .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+        .find(|a| a.key.local_name().into_inner() == name)
+        .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
 }
 
 /// Appends the characters an event carries (text, CDATA, an entity or
@@ -84,8 +85,8 @@ impl Workbook {
                         continue;
                     }
                     if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
-                        let kind = attr(&e, "Type").unwrap_or_default();
-                        targets.insert(id, (kind, resolve("xl", &target)));
+                        let kind = attr(&e, "Type").unwrap_or_default().into_owned();
+                        targets.insert(id.into_owned(), (kind, resolve("xl", &target)));
                     }
                 }
                 Event::Eof => break,
@@ -107,14 +108,14 @@ impl Workbook {
         let mut position = 0usize;
         loop {
             match reader.read_event().map_err(|e| xml_error("xl/workbook.xml", e))? {
-                Event::Start(e) | Event::Empty(e) => match local(&e).as_str() {
+                Event::Start(e) | Event::Empty(e) => match local(&e) {
                     "workbookPr" => {
                         out.date1904 = attr(&e, "date1904").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
                     }
                     "sheet" => {
                         position += 1;
-                        let name = attr(&e, "name").unwrap_or_else(|| format!("Sheet{position}"));
-                        let path = match attr(&e, "id").and_then(|id| targets.get(&id)) {
+                        let name = attr(&e, "name").map_or_else(|| format!("Sheet{position}"), Cow::into_owned);
+                        let path = match attr(&e, "id").and_then(|id| targets.get(id.as_ref())) {
                             Some((kind, _)) if !kind.is_empty() && !kind.ends_with("/worksheet") => continue,
                             Some((_, path)) => path.clone(),
                             None => format!("xl/worksheets/sheet{position}.xml"),
@@ -174,7 +175,7 @@ impl SharedStrings {
         loop {
             let event = reader.read_event().map_err(|e| xml_error(part, e))?;
             match &event {
-                Event::Start(e) => match local(e).as_str() {
+                Event::Start(e) => match local(e) {
                     "si" => in_si = true,
                     "t" => in_t = true,
                     "rPh" => phonetic += 1,
@@ -235,7 +236,7 @@ impl Styles {
                 Event::Eof => break,
                 _ => continue,
             };
-            match local(e).as_str() {
+            match local(e) {
                 "numFmts" => in_formats = !empty,
                 "cellXfs" => in_xfs = !empty,
                 "numFmt" if in_formats => {

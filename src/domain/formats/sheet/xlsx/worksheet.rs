@@ -36,7 +36,7 @@ struct Pending {
 
 /// The rows of a worksheet, with merged ranges' values given to every cell
 /// of the range (clipped to the budget's rows and columns).
-pub(super) fn read(xml: &str, cx: &Context) -> Result<Vec<Row>, String> {
+pub(super) fn read(xml: &str, part: &str, cx: &Context) -> Result<Vec<Row>, String> {
     let mut cells: BTreeMap<(u32, u32), Cell> = BTreeMap::new();
     let mut merges: Vec<[u32; 4]> = Vec::new();
     let mut tally = Tally::new(cx.budget);
@@ -44,7 +44,7 @@ pub(super) fn read(xml: &str, cx: &Context) -> Result<Vec<Row>, String> {
     let (mut in_data, mut row, mut next_col) = (false, 0u32, 0u32);
     let mut cell: Option<Pending> = None;
     loop {
-        let event = reader.read_event().map_err(|e| xml_error("trang tính", e))?;
+        let event = reader.read_event().map_err(|e| xml_error(part, e))?;
         let (e, empty) = match &event {
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
@@ -76,7 +76,7 @@ pub(super) fn read(xml: &str, cx: &Context) -> Result<Vec<Row>, String> {
                 continue;
             }
         };
-        match (local(e).as_str(), cell.as_mut()) {
+        match (local(e), cell.as_mut()) {
             ("sheetData", _) => in_data = !empty,
             ("row", _) if in_data => {
                 row = attr(e, "r").and_then(|r| r.trim().parse::<u64>().ok()).map_or(row.saturating_add(1), saturate);
@@ -88,7 +88,8 @@ pub(super) fn read(xml: &str, cx: &Context) -> Result<Vec<Row>, String> {
                 next_col = at.1.saturating_add(1);
                 if !empty {
                     let style = attr(e, "s").and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-                    cell = Some(Pending { at, kind: attr(e, "t"), style, ..Pending::default() });
+                    cell =
+                        Some(Pending { at, kind: attr(e, "t").map(|t| t.into_owned()), style, ..Pending::default() });
                 }
             }
             ("v", Some(p)) => p.in_value = !empty,
