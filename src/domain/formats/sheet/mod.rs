@@ -97,14 +97,16 @@
 //! the file claims:
 //!
 //! - .xlsx is read by hoithi's own reader (`xlsx`): the zip with `zip`,
-//!   each XML part as a stream of `quick-xml` events. Before anything is
-//!   inflated, the sizes the zip's central directory declares for the parts
-//!   that will be read (workbook, relationships, shared strings, styles,
-//!   the first sheet) must fit `unpacked_bytes`; each part is then inflated
-//!   through `Read::take(remaining + 1)`, so more than the budget is never
-//!   inflated, and a part whose declared size lies is caught by the zip
-//!   reader itself at its declared size (refused as lying). A later sheet,
-//!   when searching for the header, is checked against what remains.
+//!   each XML part as a stream of `quick-xml` events. No part is inflated
+//!   before the sizes the zip's central directory declares fit
+//!   `unpacked_bytes`: first the workbook and its relationships (which name
+//!   the other parts), then, together with what those took, the shared
+//!   strings, the styles and the first sheet; a later sheet, when searching
+//!   for the header, against what remains. Each part is inflated through
+//!   `Read::take(remaining + 1)`, so more than the budget is never inflated
+//!   whatever the directory says; a part whose declared size lies is in
+//!   practice caught earlier by the zip reader itself, at its declared size,
+//!   and refused as lying.
 //! - The declared `<dimension>` is never used. Cells are stored sparsely;
 //!   only cells with a value count: more than `cells` of them, a row number
 //!   above `rows` or a column past `columns` is refused, naming the first
