@@ -42,7 +42,7 @@ pub(super) fn value(number: usize, q: &Question, col: Col) -> Out {
         Col::Text => text(&q.text),
         Col::Option(i) => text(q.options.get(i).map_or("", String::as_str)),
         Col::Answer => Out::Text(q.answer_letters()),
-        Col::Explanation => text(&q.explanation),
+        Col::Explanation | Col::Note => text(&q.explanation),
         Col::Source => text(&q.source),
         Col::Difficulty => text(difficulty_title(q.difficulty)),
         Col::Key => text(&q.key),

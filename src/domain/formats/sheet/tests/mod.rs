@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
-use super::read::*;
+use super::values::*;
 use super::*;
 use crate::domain::formats::Budget;
 
@@ -102,4 +102,9 @@ fn assert_organizer_bank(bank: &Bank) {
 }
 
 mod csv;
+mod encodings;
+mod fuzz;
+mod hostile;
+mod organizers;
+mod package;
 mod xlsx;
