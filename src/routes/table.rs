@@ -5,8 +5,8 @@
 use actix_web::{guard, web};
 
 use super::{
-    admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, residents, share,
-    static_files, stats, unit,
+    admin, api, auth, bank_upload, boards, health, home, intro, join, organize, play, prizes, questions, residents,
+    share, static_files, stats, unit,
 };
 
 /// Who may call a route. The handler enforces it (through a role guard or
@@ -135,6 +135,7 @@ routes! {
     post "/c/{slug}/continue" => join::continue_submit, Public;
     get "/c/{slug}/privacy" => join::privacy_page, Public;
     get "/contests/{slug}/standings" => boards::standings_page, Public;
+    get "/rounds/{id}/start" => intro::intro_page, Entrant;
     post "/rounds/{id}/start" => play::start, Entrant;
     get "/rounds/{id}/leaderboard" => boards::leaderboard_page, Public;
     get "/rounds/{id}/units" => boards::units_page, Public;
