@@ -1,10 +1,16 @@
-// hoithi attempt page: server-timed countdown, autosave with a retry queue,
-// a submit that lists unanswered questions, automatic submission at zero.
-// Without this file the form still works: everything posts on submit.
+// hoithi attempt page: server-timed countdown, autosave with a retry queue
+// (the prediction too), a live question navigator, a submit that lists
+// unanswered questions, automatic submission at zero.
+// Without this file the form still works, and says so: "Lưu bài" saves
+// every answer, "Nộp bài" saves and submits. The texts that promise
+// autosave and the countdown sit in `.js-only` elements this script reveals;
+// the plain form's texts and button sit in `.nojs` elements it hides.
 (function () {
   "use strict";
   var form = document.getElementById("paper");
   if (!form || !window.fetch) return;
+  document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+  document.querySelectorAll(".nojs").forEach(function (el) { el.hidden = true; });
   var attempt = form.dataset.attempt;
   var key = "hoithi-pending-" + attempt;
   var sync = document.getElementById("sync");
@@ -18,6 +24,8 @@
   var pending = {};
   try { pending = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { pending = {}; }
   var inflight = false, retryDelay = 1000, timer = null, finished = false;
+  // "Đã lưu tất cả" only once something has been saved (now or before a reload).
+  var savedAny = form.dataset.savedAny === "true";
 
   function say(text, cls) { sync.textContent = text; sync.className = "sync " + (cls || ""); }
   function persist() { try { localStorage.setItem(key, JSON.stringify(pending)); } catch (e) {} }
@@ -31,7 +39,7 @@
   function flush() {
     if (inflight || finished) return;
     var positions = Object.keys(pending);
-    if (!positions.length) { say("Đã lưu tất cả câu trả lời.", "ok"); return; }
+    if (!positions.length) { if (savedAny) say("Đã lưu tất cả câu trả lời.", "ok"); return; }
     var pos = positions[0], sent = pending[pos];
     inflight = true;
     var s = stateOf(pos); if (s) s.textContent = "Đang lưu…";
@@ -46,7 +54,7 @@
       inflight = false;
       if (r.ok) {
         if (JSON.stringify(pending[pos]) === JSON.stringify(sent)) delete pending[pos];
-        persist(); retryDelay = 1000;
+        persist(); retryDelay = 1000; savedAny = true;
         if (s) s.textContent = "Đã lưu";
         flush();
       } else if (r.status === 409) {
@@ -69,18 +77,52 @@
     retryDelay = Math.min(retryDelay * 2, 15000);
   }
 
+  // The navigator: each question's link marked answered or not, and the count.
+  var countEl = document.getElementById("answered-count");
+  function refreshNav() {
+    var items = form.querySelectorAll("li.q"), done = 0;
+    items.forEach(function (li) {
+      var pos = li.dataset.position, answered = choices(pos).length > 0;
+      if (answered) done++;
+      var a = document.querySelector('#qnav a[data-position="' + pos + '"]');
+      if (!a) return;
+      a.classList.toggle("done", answered);
+      var vh = a.querySelector(".vh");
+      if (vh) vh.textContent = answered ? " (đã trả lời)" : " (chưa trả lời)";
+    });
+    if (countEl) countEl.textContent = "Đã trả lời " + done + "/" + items.length;
+  }
+
+  // The prediction is saved like an answer: on change, and a moment after typing stops.
+  var predictionTimer = null;
+  function queuePrediction(input) {
+    clearTimeout(predictionTimer);
+    var v = input.value.trim();
+    if (!/^\d{1,9}$/.test(v) || Number(v) > 100000000) return;
+    if (pending.p === Number(v)) return;
+    pending.p = Number(v);
+    persist(); say("Đang lưu…", ""); flush();
+  }
+  form.addEventListener("input", function (e) {
+    if (e.target.name !== "prediction") return;
+    clearTimeout(predictionTimer);
+    predictionTimer = setTimeout(function () { queuePrediction(e.target); }, 800);
+  });
+  // Enter in a field never submits the paper (answers save themselves);
+  // in the prediction box it saves the prediction.
+  form.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || e.target.tagName !== "INPUT") return;
+    e.preventDefault();
+    if (e.target.name === "prediction") queuePrediction(e.target);
+  });
+
   form.addEventListener("change", function (e) {
-    if (e.target.name === "prediction") {
-      var v = e.target.value.trim();
-      if (!/^\d{1,9}$/.test(v)) return;
-      pending.p = Number(v);
-      persist(); say("Đang lưu…", ""); flush();
-      return;
-    }
+    if (e.target.name === "prediction") { queuePrediction(e.target); return; }
     var m = /^q(\d+)$/.exec(e.target.name || "");
     if (!m) return;
     pending[m[1]] = choices(m[1]);
     persist();
+    refreshNav();
     say("Đang lưu…", "");
     flush();
   });
@@ -91,6 +133,7 @@
     if (pos === "p") { var p = form.querySelector('input[name="prediction"]'); if (p) p.value = pending.p; return; }
     form.querySelectorAll('input[name="q' + pos + '"]').forEach(function (i) { i.checked = pending[pos].indexOf(Number(i.value)) >= 0; });
   });
+  refreshNav();
   flush();
 
   function unanswered() {

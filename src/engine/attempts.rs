@@ -25,7 +25,7 @@ pub(super) fn no_round() -> AppError {
     AppError::NotFound("Không có vòng thi này.".into())
 }
 
-fn no_attempt() -> AppError {
+pub(super) fn no_attempt() -> AppError {
     AppError::NotFound("Không có bài thi này.".into())
 }
 
@@ -57,16 +57,26 @@ fn attempt_error(e: AttemptError) -> AppError {
     }
 }
 
-/// Highest prediction accepted.
-pub const MAX_PREDICTION: i64 = 100_000_000;
+pub use crate::domain::paper_view::MAX_PREDICTION;
 
-fn check_prediction(p: Option<i64>) -> AppResult<()> {
+pub(super) fn check_prediction(p: Option<i64>) -> AppResult<()> {
     match p {
         Some(p) if !(0..=MAX_PREDICTION).contains(&p) => {
             Err(AppError::Invalid(format!("Số dự đoán phải là số nguyên từ 0 đến {MAX_PREDICTION}.")))
         }
         _ => Ok(()),
     }
+}
+
+/// Whether a submit of `attempt` at `t` must first answer the prediction
+/// question: the round asks it, none was given now or saved before, and the
+/// deadline has not passed (after it, the paper ends with what it has).
+pub(super) fn needs_prediction(round: &Round, attempt: &Attempt, prediction: Option<i64>, t: NaiveDateTime) -> bool {
+    round.settings.prediction
+        && !attempt.is_final()
+        && prediction.is_none()
+        && attempt.prediction.is_none()
+        && t <= attempt.deadline_at
 }
 
 impl Engine {
@@ -310,13 +320,7 @@ impl Engine {
         check_prediction(prediction)?;
         let (attempt, round, contest) = self.own_attempt_as_stored(who, id).await?;
         let prediction = if round.settings.prediction { prediction } else { None };
-        let t = self.now();
-        if round.settings.prediction
-            && !attempt.is_final()
-            && prediction.is_none()
-            && attempt.prediction.is_none()
-            && t <= attempt.deadline_at
-        {
+        if needs_prediction(&round, &attempt, prediction, self.now()) {
             return Err(AppError::Invalid(
                 "Hãy trả lời câu dự đoán (số người trả lời đúng tất cả các câu hỏi) trước khi nộp bài.".into(),
             ));
@@ -324,39 +328,6 @@ impl Engine {
         let (aid, r, t) = (attempt.id, round.clone(), self.now());
         let done = self.write(move |c| submit_attempt(c, aid, &r, prediction, t)).await?.map_err(attempt_error)?;
         Ok((done, round, contest))
-    }
-
-    /// The no-JavaScript paper: every answer the form changed is saved
-    /// (answers autosaved earlier stay as they are), then the attempt is
-    /// submitted. Past the deadline it is finalized with what was saved.
-    pub async fn submit_form(
-        &self,
-        who: &Entrant,
-        id: i64,
-        answers: Vec<(i32, Vec<usize>)>,
-        prediction: Option<i64>,
-    ) -> AppResult<Attempt> {
-        let (attempt, _, contest) = self.own_attempt(who, id).await?;
-        if attempt.is_final() {
-            return Ok(attempt);
-        }
-        let items = self.items(&attempt, &contest).await?;
-        for (pos, chosen) in answers {
-            let unchanged = items.iter().any(|i| i.position == pos && i.choices == chosen);
-            if chosen.is_empty() || unchanged {
-                continue;
-            }
-            match self.answer(who, id, pos, chosen).await {
-                Ok(_) | Err(AppError::Invalid(_)) | Err(AppError::NotFound(_)) => {}
-                Err(AppError::Conflict(_)) => return Ok(self.own_attempt(who, id).await?.0),
-                Err(e) => return Err(e),
-            }
-        }
-        match self.submit(who, id, prediction).await {
-            Ok((a, _, _)) => Ok(a),
-            Err(AppError::Conflict(_)) => Ok(self.own_attempt(who, id).await?.0),
-            Err(e) => Err(e),
-        }
     }
 
     /// Every attempt of an entrant, newest first, with its round.

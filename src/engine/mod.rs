@@ -13,6 +13,7 @@ pub mod banks;
 pub mod boards;
 pub mod fixes;
 pub mod intro;
+pub mod paper_form;
 pub mod prizes;
 pub mod residents;
 pub mod rounds;

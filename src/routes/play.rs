@@ -8,14 +8,16 @@ use super::see_other;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::participant::MaybeEntrant;
 use crate::domain::bank::letter;
+use crate::domain::paper_view::parse_prediction;
 use crate::domain::round::RevealPolicy;
-use crate::domain::time::format_vn;
+use crate::domain::time::{clock_vn, clock_vn_seconds, date_vn, format_vn};
 use crate::domain::timing;
 use crate::engine::access::Entrant;
+use crate::engine::paper_form::{FormSave, FormSubmit};
 use crate::engine::views::AttemptView;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::templates::page;
+use crate::templates::{page, render};
 
 /// `POST /rounds/{id}/start`: starts or resumes, then shows the paper.
 /// Without an account or a participant cookie, a resident is sent to the
@@ -55,15 +57,25 @@ fn letters(options: &[String], checked: impl Fn(usize) -> Value) -> Vec<Value> {
         .collect()
 }
 
+/// `?saved=` (when a form was saved, seconds since 1970) and `?p=` (what
+/// was wrong with the prediction) of the paper.
+#[derive(serde::Deserialize)]
+pub struct PaperQuery {
+    saved: Option<String>,
+    p: Option<String>,
+}
+
 /// `GET /attempts/{id}`: the paper (or the result once final).
 pub async fn attempt_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     who: Entrant,
     id: web::Path<i64>,
+    q: web::Query<PaperQuery>,
 ) -> AppResult<HttpResponse> {
     let (attempt, round, contest) = state.own_attempt(&who, *id).await?;
-    if attempt.is_final() || !timing::accepts(state.now(), attempt.deadline_at, round.settings.grace_s) {
+    let now = state.now();
+    if attempt.is_final() || !timing::accepts(now, attempt.deadline_at, round.settings.grace_s) {
         return Ok(see_other(&format!("/attempts/{}/result", attempt.id)));
     }
     let view: AttemptView = state.attempt_view(&attempt, &round, &contest).await?;
@@ -78,6 +90,23 @@ pub async fn attempt_page(
             })
         })
         .collect();
+    let answered = view.items.iter().filter(|i| !i.choices.is_empty()).count();
+    // "Đã lưu lúc …" only for a save this paper made, as the server timed it.
+    let saved_at = q
+        .saved
+        .as_deref()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|t| t.naive_utc())
+        .filter(|t| *t + chrono::Duration::seconds(1) >= attempt.started_at && *t <= now);
+    let prediction_note = match q.p.as_deref() {
+        Some("need") => Some("Hãy trả lời câu dự đoán rồi bấm “Nộp bài”: bài chưa được nộp."),
+        Some("invalid") => {
+            Some("Số dự đoán chưa được lưu: hãy nhập một số nguyên từ 0 đến 100.000.000, chỉ gồm chữ số.")
+        }
+        _ => None,
+    };
+    let deadline_day = (date_vn(attempt.deadline_at) != date_vn(now)).then(|| date_vn(attempt.deadline_at));
     page(
         &state,
         &req,
@@ -87,34 +116,103 @@ pub async fn attempt_page(
             "attempt_id": attempt.id,
             "round_title": round.settings.title,
             "remaining_ms": view.remaining_ms,
-            "deadline": format_vn(attempt.deadline_at),
+            "deadline": clock_vn(attempt.deadline_at),
+            "deadline_day": deadline_day,
             "prediction": round.settings.prediction,
             "saved_prediction": attempt.prediction,
             "count": items.len(),
+            "answered": answered,
+            "saved_any": answered > 0 || attempt.prediction.is_some(),
+            "saved_at": saved_at.map(clock_vn_seconds),
+            "prediction_note": prediction_note,
             "items": items,
         }),
     )
 }
 
-/// `POST /attempts/{id}`: the whole form at once (works without JavaScript).
+/// The answers a posted paper carries: each `q{position}` with its chosen
+/// options, and each checkbox question (`m` = its position) with none
+/// ticked, which clears it. A radio question left alone is not on the form
+/// and keeps what it has. A value that is not an option number is refused.
+fn posted_answers(form: &CsrfForm) -> AppResult<Vec<(i32, Vec<usize>)>> {
+    let bad = || AppError::Invalid("Biểu mẫu bài thi có phương án không hợp lệ. Hãy tải lại trang.".into());
+    let mut answers: Vec<(i32, Vec<usize>)> = Vec::new();
+    for name in form.names() {
+        let Some(pos) = name.strip_prefix('q') else { continue };
+        let pos: i32 = pos.parse().map_err(|_| bad())?;
+        if answers.iter().any(|(p, _)| *p == pos) {
+            continue;
+        }
+        let chosen = form.values(name).iter().map(|v| v.trim().parse::<usize>()).collect::<Result<Vec<_>, _>>();
+        answers.push((pos, chosen.map_err(|_| bad())?));
+    }
+    for m in form.values("m") {
+        let pos: i32 = m.trim().parse().map_err(|_| bad())?;
+        if !answers.iter().any(|(p, _)| *p == pos) {
+            answers.push((pos, Vec::new()));
+        }
+    }
+    answers.sort_by_key(|(p, _)| *p);
+    Ok(answers)
+}
+
+/// Back to the paper after a save: when it was saved, and what was wrong
+/// with the prediction, if anything.
+fn back_to_paper(id: i64, saved: chrono::NaiveDateTime, prediction: Option<&str>) -> HttpResponse {
+    let p = prediction.map(|p| format!("&p={p}")).unwrap_or_default();
+    see_other(&format!("/attempts/{id}?saved={}{p}", saved.and_utc().timestamp()))
+}
+
+/// A form that arrived after deadline + grace: nothing on it was stored.
+fn too_late(state: &AppState, req: &HttpRequest, attempt: &crate::db::attempts::Attempt) -> AppResult<HttpResponse> {
+    render(
+        state,
+        req,
+        actix_web::http::StatusCode::CONFLICT,
+        "late",
+        json!({
+            "title": "Đã hết giờ làm bài",
+            "attempt_id": attempt.id,
+            "deadline": clock_vn(attempt.deadline_at),
+            "received": clock_vn_seconds(state.now()),
+        }),
+    )
+}
+
+/// `POST /attempts/{id}/save`: "Lưu bài" (works without JavaScript): every
+/// answer on the form and the prediction are stored, without submitting.
+pub async fn save_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Entrant,
+    id: web::Path<i64>,
+    form: CsrfForm,
+) -> AppResult<HttpResponse> {
+    let answers = posted_answers(&form)?;
+    let prediction = parse_prediction(form.field("prediction"));
+    match state.save_form(&who, *id, answers, prediction.clone().unwrap_or(None)).await? {
+        FormSave::Saved(at) => Ok(back_to_paper(*id, at, prediction.is_err().then_some("invalid"))),
+        FormSave::Late(a) => too_late(&state, &req, &a),
+        FormSave::Final(a) => Ok(see_other(&format!("/attempts/{}/result", a.id))),
+    }
+}
+
+/// `POST /attempts/{id}`: "Nộp bài" with the whole form (works without
+/// JavaScript; the page's script posts it too when time is up). The answers
+/// on it are saved first while in time, then the paper is submitted.
 pub async fn submit_form(
     state: web::Data<AppState>,
     who: Entrant,
     id: web::Path<i64>,
     form: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    let mut answers: Vec<(i32, Vec<usize>)> = Vec::new();
-    for name in form.names() {
-        if let Some(pos) = name.strip_prefix('q').and_then(|p| p.parse::<i32>().ok())
-            && !answers.iter().any(|(p, _)| *p == pos)
-        {
-            let chosen = form.values(name).iter().filter_map(|v| v.parse().ok()).collect();
-            answers.push((pos, chosen));
-        }
+    let answers = posted_answers(&form)?;
+    let prediction = parse_prediction(form.field("prediction"));
+    match (&prediction, state.submit_form(&who, *id, answers, prediction.clone().unwrap_or(None)).await?) {
+        (_, FormSubmit::Done(a)) => Ok(see_other(&format!("/attempts/{}/result", a.id))),
+        (Err(_), FormSubmit::NeedsPrediction(at)) => Ok(back_to_paper(*id, at, Some("invalid"))),
+        (Ok(_), FormSubmit::NeedsPrediction(at)) => Ok(back_to_paper(*id, at, Some("need"))),
     }
-    let prediction = form.field("prediction").trim().parse::<i64>().ok();
-    let done = state.submit_form(&who, *id, answers, prediction).await?;
-    Ok(see_other(&format!("/attempts/{}/result", done.id)))
 }
 
 /// `GET /attempts/{id}/result`: score, time, ranks and the review of what may be shown.
@@ -183,6 +281,7 @@ pub async fn result_page(
             "round_title": round.settings.title,
             "round_id": round.id,
             "expired": attempt.state == crate::domain::attempt::AttemptState::Expired,
+            "deadline": clock_vn(attempt.deadline_at),
             "result": result,
             "seconds": format!("{seconds:.1}"),
             "unit_rank": unit_rank,

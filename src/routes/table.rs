@@ -142,6 +142,7 @@ routes! {
     get "/rounds/{id}/prizes" => prizes::public_page, Public;
     get "/attempts/{id}" => play::attempt_page, AttemptOwner;
     post "/attempts/{id}" => play::submit_form, AttemptOwner;
+    post "/attempts/{id}/save" => play::save_form, AttemptOwner;
     get "/attempts/{id}/result" => play::result_page, AttemptOwner;
     get "/api/v1/openapi.json" => api::openapi, Public;
     post "/api/v1/session" => api::session::create, Public;

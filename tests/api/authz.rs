@@ -121,6 +121,8 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         // The official's attempt is in progress: the page before the clock opens it.
         ("GET", "/rounds/{id}/start") => (Body::None, &[200, 303]),
         ("POST", "/attempts/{id}") => (form(&[]), &[303]),
+        // An empty save in time: stored, back to the paper.
+        ("POST", "/attempts/{id}/save") => (form(&[]), &[303]),
         ("GET", "/attempts/{id}" | "/attempts/{id}/result") => (Body::None, &[200, 303]),
         // Contest `chu` is for officials: residents' registration is not offered.
         ("GET", "/c/{slug}/register") => (Body::None, &[404]),
@@ -334,7 +336,7 @@ async fn the_declared_policies_are_the_intended_ones() {
         ROUTES.iter().find(|r| r.method == method && r.path == path).unwrap_or_else(|| panic!("{method} {path}")).policy
     };
     // (route, caller, what that caller must get), written by hand.
-    let cases: [(&str, &str, Who, Option<u16>); 19] = [
+    let cases: [(&str, &str, Who, Option<u16>); 21] = [
         ("POST", "/api/v1/rounds/{id}/publish", Who::OtherOrganizer, Some(403)),
         ("POST", "/api/v1/rounds/{id}/publish", Who::Owner, None),
         ("POST", "/api/v1/rounds/{id}/close", Who::Official, Some(403)),
@@ -352,6 +354,8 @@ async fn the_declared_policies_are_the_intended_ones() {
         ("GET", "/unit/rounds/{id}", Who::ManagerOutside, None),
         ("POST", "/rounds/{id}/start", Who::Anonymous, Some(401)),
         ("GET", "/rounds/{id}/start", Who::Anonymous, Some(401)),
+        ("POST", "/attempts/{id}/save", Who::OtherOfficial, Some(404)),
+        ("POST", "/attempts/{id}/save", Who::Admin, Some(404)),
         ("GET", "/metrics", Who::Admin, Some(401)),
         ("POST", "/admin/banks/import", Who::OtherOrganizer, Some(403)),
     ];

@@ -1,11 +1,18 @@
-//! The page before the clock: it says what a round holds and offers a
-//! start only when an attempt is left.
+//! The paper as a plain form (no JavaScript) and the page before the clock:
+//! "Lưu bài" stores every answer on the form and the prediction while in
+//! time and nothing after deadline + grace; "Nộp bài" saves what it carries
+//! first; a late submit keeps what was saved; the intro page offers a start
+//! only when an attempt is left.
 
+use chrono::Duration;
+use hoithi::db::attempts::{ItemFull, find_attempt};
+use hoithi::db::audit::Actor;
+use hoithi::domain::attempt::AttemptState;
+use hoithi::domain::bank::Kind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, bare_client, extract_csrf, spawn_app};
-use hoithi::db::audit::Actor;
+use crate::helpers::{TestApp, bare_client, extract_csrf, json_of, new_client, spawn_app};
 
 /// A bank of six: one single-answer, one multiple-answer and four
 /// true/false questions (the first true, the others false).
@@ -43,12 +50,241 @@ async fn mixed_round(app: &TestApp, extra: Value) -> (reqwest::Client, i64) {
     (org.clone(), app.round(&org, "giay", body).await)
 }
 
+/// Logs an official in through the form (the app's own client) and starts
+/// through the intro page's form; returns the attempt and the CSRF token.
+async fn on_paper(app: &TestApp, name: &str, round: i64) -> (i64, String) {
+    app.create_user(name, "official", Some("SNV"), "mat-khau-can-bo").await;
+    app.form_login(name, "mat-khau-can-bo").await;
+    let (s, intro) = app.get_text(&format!("/rounds/{round}/start")).await;
+    assert_eq!(s, StatusCode::OK, "{intro}");
+    let csrf = extract_csrf(&intro).expect("the start form's token");
+    let r = app.post_form(&format!("/rounds/{round}/start"), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    (location.strip_prefix("/attempts/").unwrap().parse().unwrap(), csrf)
+}
+
+fn item(items: &[ItemFull], kind: Kind) -> &ItemFull {
+    items.iter().find(|i| i.kind == kind).expect("an item of that kind")
+}
+
+/// A display index that is not the key.
+fn wrong(i: &ItemFull) -> usize {
+    (0..i.options.len()).find(|k| !i.answer_display.contains(k)).unwrap()
+}
+
 async fn post(app: &TestApp, path: &str, form: &[(String, String)]) -> reqwest::Response {
     app.client.post(app.url(path)).form(form).send().await.unwrap()
 }
 
 fn field(k: &str, v: impl ToString) -> (String, String) {
     (k.to_string(), v.to_string())
+}
+
+async fn attempt(app: &TestApp, id: i64) -> hoithi::db::attempts::Attempt {
+    app.state.read(move |c| find_attempt(c, id)).await.unwrap().unwrap()
+}
+
+fn checked(html: &str, position: i32, index: usize) -> bool {
+    html.contains(&format!("name=\"q{position}\" value=\"{index}\" checked"))
+}
+
+#[actix_web::test]
+async fn saving_the_plain_form_stores_every_answer_and_the_prediction_and_shows_them_checked() {
+    let app = spawn_app().await;
+    let (_, round) = mixed_round(&app, json!({})).await;
+    let (id, csrf) = on_paper(&app, "canbo1", round).await;
+    let items = app.items(id).await;
+    let (single, multi, tf) = (item(&items, Kind::Single), item(&items, Kind::Multiple), item(&items, Kind::TrueFalse));
+    let mut form = vec![field("csrf", &csrf), field("prediction", " 1.200 ")];
+    form.push(field(&format!("q{}", single.position), single.answer_display[0]));
+    for k in &multi.answer_display {
+        form.push(field(&format!("q{}", multi.position), k));
+    }
+    form.push(field("m", multi.position));
+    form.push(field(&format!("q{}", tf.position), wrong(tf)));
+    let r = post(&app, &format!("/attempts/{id}/save"), &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with(&format!("/attempts/{id}?saved=")), "{back}");
+
+    // Stored, not submitted.
+    let saved = app.items(id).await;
+    let of = |p: i32| saved.iter().find(|i| i.position == p).unwrap().choices.clone();
+    assert_eq!(of(single.position), single.answer_display);
+    assert_eq!(of(multi.position), multi.answer_display);
+    assert_eq!(of(tf.position), vec![wrong(tf)]);
+    let a = attempt(&app, id).await;
+    assert_eq!((a.state, a.prediction), (AttemptState::InProgress, Some(1200)));
+
+    // Back on the paper: checked as saved, when, and the count.
+    let (s, html) = app.get_text(&back).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Đã lưu lúc") && html.contains("Đã trả lời 3/6"), "{html}");
+    assert!(checked(&html, single.position, single.answer_display[0]));
+    assert!(multi.answer_display.iter().all(|&k| checked(&html, multi.position, k)));
+    assert!(checked(&html, tf.position, wrong(tf)));
+    assert!(html.contains(r#"inputmode="numeric" value="1200""#), "the prediction shown again");
+    // A reload without the save's address says nothing of a save.
+    let (_, plain) = app.get_text(&format!("/attempts/{id}")).await;
+    assert!(!plain.contains("Đã lưu lúc") && checked(&plain, single.position, single.answer_display[0]));
+    // A forged time in the address is not shown.
+    let (_, forged) = app.get_text(&format!("/attempts/{id}?saved=99999999999")).await;
+    assert!(!forged.contains("Đã lưu lúc"));
+
+    // Unticking every box of the multiple-answer question clears it; a
+    // radio question left off the form keeps its answer.
+    let form = vec![field("csrf", &csrf), field("m", multi.position)];
+    assert_eq!(post(&app, &format!("/attempts/{id}/save"), &form).await.status(), StatusCode::SEE_OTHER);
+    let saved = app.items(id).await;
+    let of = |p: i32| saved.iter().find(|i| i.position == p).unwrap().choices.clone();
+    assert!(of(multi.position).is_empty());
+    assert_eq!(of(single.position), single.answer_display);
+
+    // A prediction that is not a number: the answers are saved, the page says the prediction was not.
+    let form = vec![
+        field("csrf", &csrf),
+        field(&format!("q{}", multi.position), multi.answer_display[0]),
+        field("prediction", "khoảng 50"),
+    ];
+    let r = post(&app, &format!("/attempts/{id}/save"), &form).await;
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.ends_with("&p=invalid"), "{back}");
+    let (_, html) = app.get_text(&back).await;
+    assert!(html.contains("Số dự đoán chưa được lưu"), "{html}");
+    assert_eq!(attempt(&app, id).await.prediction, Some(1200), "the saved prediction stays");
+    assert_eq!(
+        app.items(id).await.iter().find(|i| i.position == multi.position).unwrap().choices,
+        vec![multi.answer_display[0]]
+    );
+}
+
+#[actix_web::test]
+async fn a_save_in_the_grace_counts_and_one_after_it_is_refused_and_stores_nothing() {
+    let app = spawn_app().await;
+    let (_, round) = mixed_round(&app, json!({"prediction": false})).await;
+    app.clock.freeze_at(hoithi::clock::Clock::now(&*app.clock));
+    let (id, csrf) = on_paper(&app, "canbo2", round).await;
+    let items = app.items(id).await;
+    let key = |i: &ItemFull| -> Vec<(String, String)> {
+        i.answer_display.iter().map(|k| field(&format!("q{}", i.position), k)).chain([field("csrf", &csrf)]).collect()
+    };
+    // 5 s past the deadline: within the 10 s of grace, stored.
+    app.advance(Duration::seconds(605));
+    let r = post(&app, &format!("/attempts/{id}/save"), &key(&items[0])).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // 11 s past it: refused with a page that says so, nothing stored.
+    app.advance(Duration::seconds(6));
+    let r = post(&app, &format!("/attempts/{id}/save"), &key(&items[1])).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Đã hết giờ làm bài") && html.contains("không được lưu"), "{html}");
+    assert!(html.contains(&format!("/attempts/{id}/result")), "links the result");
+    let after = app.items(id).await;
+    assert_eq!(after[0].choices, items[0].answer_display, "saved in the grace");
+    assert!(after[1].choices.is_empty(), "the late answer is not stored");
+    // The attempt ended with what was saved in time.
+    let a = attempt(&app, id).await;
+    assert_eq!((a.state, a.correct), (AttemptState::Expired, 1));
+}
+
+#[actix_web::test]
+async fn a_late_plain_submit_keeps_what_was_saved_in_time() {
+    let app = spawn_app().await;
+    let (_, round) = mixed_round(&app, json!({})).await;
+    let (id, csrf) = on_paper(&app, "canbo3", round).await;
+    let items = app.items(id).await;
+    let all_right: Vec<(String, String)> = items
+        .iter()
+        .flat_map(|i| i.answer_display.iter().map(move |k| field(&format!("q{}", i.position), k)))
+        .collect();
+    // Two answered right and saved with "Lưu bài".
+    let saved: Vec<(String, String)> = all_right
+        .iter()
+        .filter(|(k, _)| *k == format!("q{}", items[0].position) || *k == format!("q{}", items[1].position))
+        .cloned()
+        .chain([field("csrf", &csrf), field("prediction", "7")])
+        .collect();
+    assert_eq!(post(&app, &format!("/attempts/{id}/save"), &saved).await.status(), StatusCode::SEE_OTHER);
+    // Long after the deadline, the whole paper is submitted right.
+    app.advance(Duration::seconds(700));
+    let mut late = all_right.clone();
+    late.push(field("csrf", &csrf));
+    let r = post(&app, &format!("/attempts/{id}"), &late).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], format!("/attempts/{id}/result").as_str());
+    let a = attempt(&app, id).await;
+    assert_eq!((a.state, a.correct, a.score, a.prediction), (AttemptState::Expired, 2, 2, Some(7)));
+    let (_, result) = app.get_text(&format!("/attempts/{id}/result")).await;
+    assert!(result.contains("2 / 6") && result.contains("các câu trả lời đã lưu trước hạn"), "{result}");
+}
+
+#[actix_web::test]
+async fn a_plain_submit_in_time_saves_the_answers_on_it_first() {
+    let app = spawn_app().await;
+    let (_, round) = mixed_round(&app, json!({})).await;
+    let (id, csrf) = on_paper(&app, "canbo4", round).await;
+    let items = app.items(id).await;
+    let mut form: Vec<(String, String)> = items
+        .iter()
+        .flat_map(|i| i.answer_display.iter().map(move |k| field(&format!("q{}", i.position), k)))
+        .collect();
+    form.push(field("csrf", &csrf));
+    // Without the prediction, before the deadline: saved, not submitted, and told why.
+    let r = post(&app, &format!("/attempts/{id}"), &form).await;
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with(&format!("/attempts/{id}?saved=")) && back.ends_with("&p=need"), "{back}");
+    assert_eq!(attempt(&app, id).await.state, AttemptState::InProgress);
+    assert!(app.items(id).await.iter().zip(&items).all(|(s, i)| s.choices == i.answer_display));
+    let (_, html) = app.get_text(&back).await;
+    assert!(html.contains("Hãy trả lời câu dự đoán"), "{html}");
+    // With it: submitted with every answer.
+    form.push(field("prediction", "3"));
+    let r = post(&app, &format!("/attempts/{id}"), &form).await;
+    assert_eq!(r.headers()["location"], format!("/attempts/{id}/result").as_str());
+    let a = attempt(&app, id).await;
+    assert_eq!((a.state, a.score, a.prediction), (AttemptState::Submitted, 6, Some(3)));
+}
+
+#[actix_web::test]
+async fn a_save_needs_its_token_and_a_valid_form_and_stores_nothing_otherwise() {
+    let app = spawn_app().await;
+    let (_, round) = mixed_round(&app, json!({})).await;
+    let (id, csrf) = on_paper(&app, "canbo5", round).await;
+    let items = app.items(id).await;
+    let last = items.last().unwrap();
+    assert_eq!(last.position, 6);
+    let right = field("q6", last.answer_display[0]);
+    let path = format!("/attempts/{id}/save");
+    for form in [vec![right.clone()], vec![right.clone(), field("csrf", "0".repeat(32))]] {
+        let r = post(&app, &path, &form).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.text().await.unwrap().contains("Biểu mẫu đã hết hạn"));
+    }
+    // One invalid answer: the whole form is refused with the reason, nothing stored.
+    for bad in [field("q1", 9), field("q1", "x"), field("q99", 0), field("m", "hai")] {
+        let r = post(&app, &path, &[field("csrf", &csrf), right.clone(), bad.clone()]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("không có câu 99") || html.contains("không hợp lệ") || html.contains("không có phương án"),
+            "{bad:?}: {html}"
+        );
+    }
+    assert!(app.items(id).await.iter().all(|i| i.choices.is_empty()), "nothing stored");
+    // Somebody else's paper does not exist for them.
+    let other = bare_client();
+    let r = other
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"username": "admin", "password": crate::helpers::ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = other.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let t = extract_csrf(&html).unwrap();
+    let r = other.post(app.url(&path)).form(&[("csrf", t.as_str()), ("q1", "0")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 #[actix_web::test]
@@ -134,4 +370,41 @@ async fn the_intro_page_says_what_is_coming_and_offers_a_start_only_when_an_atte
     let (s, intro) = app.get_text(&format!("/rounds/{later}/start")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(intro.contains("Vòng thi chưa mở") && !intro.contains(r#"id="start""#), "{intro}");
+}
+
+#[actix_web::test]
+async fn a_resident_uses_the_same_intro_and_plain_paper() {
+    let app = spawn_app().await;
+    let org = app.organizer("btc").await;
+    app.contest(&org, "dan", json!({"audience": "public"})).await;
+    let round = app.round(&org, "dan", json!({"attempts_allowed": 1, "prediction": true})).await;
+    // Not registered: the intro sends to the join page.
+    let phone = new_client();
+    let r = phone.get(app.url(&format!("/rounds/{round}/start"))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/c/dan");
+    let person = json!({"full_name": "Lê Thị Hoa", "birth_year": 1970, "phone": "0912 000 333", "unit_code": "QN-LELOI", "consent": true});
+    let (s, _) =
+        json_of(phone.post(app.url("/api/v1/contests/dan/participants")).json(&person).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let join = phone.get(app.url("/c/dan")).send().await.unwrap().text().await.unwrap();
+    assert!(join.contains(&format!(r#"href="/rounds/{round}/start">Vào thi"#)), "{join}");
+    let intro = phone.get(app.url(&format!("/rounds/{round}/start"))).send().await.unwrap().text().await.unwrap();
+    assert!(intro.contains("5 câu") && intro.contains("Còn 1 trong 1 lượt"), "{intro}");
+    let csrf = extract_csrf(&intro).unwrap();
+    let r =
+        phone.post(app.url(&format!("/rounds/{round}/start"))).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let paper = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = paper.strip_prefix("/attempts/").unwrap().parse().unwrap();
+    let key = app.key_of(id).await;
+    let r = phone
+        .post(app.url(&format!("/attempts/{id}/save")))
+        .form(&[("csrf", csrf.as_str()), ("q1", &key[0][0].to_string()), ("prediction", "40")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    let html = phone.get(app.url(&back)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Đã lưu lúc") && checked(&html, 1, key[0][0]) && html.contains(r#"value="40""#), "{html}");
+    assert_eq!(attempt(&app, id).await.prediction, Some(40));
 }
