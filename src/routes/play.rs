@@ -7,14 +7,14 @@ use serde_json::{Value, json};
 use super::see_other;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::participant::MaybeEntrant;
-use crate::domain::bank::letter;
-use crate::domain::paper_view::parse_prediction;
+use crate::domain::bank::{Kind, letter};
+use crate::domain::paper_view::{option_order, parse_prediction};
 use crate::domain::round::RevealPolicy;
 use crate::domain::time::{clock_vn, clock_vn_seconds, date_vn, format_vn};
 use crate::domain::timing;
 use crate::engine::access::Entrant;
 use crate::engine::paper_form::{FormSave, FormSubmit};
-use crate::engine::views::AttemptView;
+use crate::engine::views::{AttemptView, ItemView};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::templates::{page, render};
@@ -49,11 +49,19 @@ pub async fn start(
     }
 }
 
-fn letters(options: &[String], checked: impl Fn(usize) -> Value) -> Vec<Value> {
-    options
-        .iter()
+/// An item's options as the page shows them: true/false "Đúng" before
+/// "Sai" (a rule of display: `index` stays the stored display index, so a
+/// posted choice means what the draw stored), lettered as shown.
+fn shown_options(item: &ItemView, extra: impl Fn(usize) -> Value) -> Vec<Value> {
+    let kind = Kind::parse(&item.kind).unwrap_or(Kind::Single);
+    option_order(kind, &item.options)
+        .into_iter()
         .enumerate()
-        .map(|(k, text)| json!({ "index": k, "letter": letter(k).to_string(), "text": text, "checked": checked(k) }))
+        .map(|(shown, k)| {
+            let mut v = json!({ "index": k, "letter": letter(shown).to_string(), "text": item.options[k] });
+            super::merge_into(&mut v, extra(k));
+            v
+        })
         .collect()
 }
 
@@ -85,7 +93,7 @@ pub async fn attempt_page(
         .map(|i| {
             json!({
                 "position": i.position, "text": i.text, "multiple": i.kind == "multiple",
-                "options": letters(&i.options, |k| json!(i.choices.contains(&k))),
+                "options": shown_options(i, |k| json!({ "checked": i.choices.contains(&k) })),
                 "answered": !i.choices.is_empty(),
             })
         })
@@ -247,12 +255,8 @@ pub async fn result_page(
         .zip(&review)
         .map(|(i, r)| {
             let right = r.correct_choices.clone().unwrap_or_default();
-            let options: Vec<Value> = i
-                .options
-                .iter()
-                .enumerate()
-                .map(|(k, t)| json!({ "letter": letter(k).to_string(), "text": t, "chosen": i.choices.contains(&k), "right": right.contains(&k) }))
-                .collect();
+            let options =
+                shown_options(i, |k| json!({ "chosen": i.choices.contains(&k), "right": right.contains(&k) }));
             json!({
                 "position": i.position, "text": i.text, "options": options, "revealed": r.revealed,
                 "ok": r.answered_right.unwrap_or(false), "voided": r.voided,

@@ -1,10 +1,12 @@
-//! The paper as a plain form (no JavaScript) and the page before the clock:
-//! "Lưu bài" stores every answer on the form and the prediction while in
-//! time and nothing after deadline + grace; "Nộp bài" saves what it carries
-//! first; a late submit keeps what was saved; the intro page offers a start
-//! only when an attempt is left.
+//! The paper as a plain form (no JavaScript), the page before the clock,
+//! and the display rules of the paper: "Lưu bài" stores every answer on the
+//! form and the prediction while in time and nothing after deadline +
+//! grace; "Nộp bài" saves what it carries first; a late submit keeps what
+//! was saved; the intro page offers a start only when an attempt is left;
+//! true/false shows "Đúng" before "Sai" without touching the draw.
 
 use chrono::Duration;
+use diesel::prelude::*;
 use hoithi::db::attempts::{ItemFull, find_attempt};
 use hoithi::db::audit::Actor;
 use hoithi::domain::attempt::AttemptState;
@@ -370,6 +372,65 @@ async fn the_intro_page_says_what_is_coming_and_offers_a_start_only_when_an_atte
     let (s, intro) = app.get_text(&format!("/rounds/{later}/start")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(intro.contains("Vòng thi chưa mở") && !intro.contains(r#"id="start""#), "{intro}");
+}
+
+#[actix_web::test]
+async fn true_false_shows_dung_before_sai_without_changing_the_draw_or_the_grade() {
+    let app = spawn_app().await;
+    let (_, round) = mixed_round(&app, json!({})).await;
+    let (id, csrf) = on_paper(&app, "canbo7", round).await;
+    // Every true/false item stored as drawn "Sai, Đúng" (the draw may do that).
+    let tf: Vec<i32> = app.items(id).await.iter().filter(|i| i.kind == Kind::TrueFalse).map(|i| i.position).collect();
+    app.state
+        .write(move |c| {
+            use hoithi::db::schema::attempt_items;
+            diesel::update(
+                attempt_items::table
+                    .filter(attempt_items::attempt_id.eq(id))
+                    .filter(attempt_items::position.eq_any(tf)),
+            )
+            .set(attempt_items::option_order.eq("[1,0]"))
+            .execute(c)
+        })
+        .await
+        .unwrap();
+    let items = app.items(id).await;
+    let tf: Vec<&ItemFull> = items.iter().filter(|i| i.kind == Kind::TrueFalse).collect();
+    assert_eq!(tf.len(), 4);
+    assert!(tf.iter().all(|i| i.options == ["Sai", "Đúng"]), "the stored paper says Sai first");
+
+    let html = app.get_text(&format!("/attempts/{id}")).await.1;
+    for i in &tf {
+        let start = html.find(&format!(r#"id="q{}""#, i.position)).unwrap();
+        let li = &html[start..start + html[start..].find("</li>").unwrap()];
+        let (dung, sai) = (li.find("Đúng").unwrap(), li.find("Sai").unwrap());
+        assert!(dung < sai, "Đúng first: {li}");
+        // Lettered as shown; the value is still the stored display index.
+        assert!(li.contains(r#"value="1"> <span class="letter">A.</span> Đúng"#), "{li}");
+        assert!(li.contains(r#"value="0"> <span class="letter">B.</span> Sai"#), "{li}");
+    }
+    // The API keeps the stored order (its choices index it).
+    let (_, view) = json_of(app.get(&format!("/api/v1/attempts/{id}")).await).await;
+    let api_tf = view["items"].as_array().unwrap().iter().find(|i| i["kind"] == "true_false").unwrap().clone();
+    assert_eq!(api_tf["options"], json!(["Sai", "Đúng"]));
+
+    // Choosing "Đúng" on each (value 1) is right for tf-0 only, as graded by the stored key.
+    let mut form = vec![field("csrf", &csrf), field("prediction", "2")];
+    for i in &tf {
+        form.push(field(&format!("q{}", i.position), 1));
+    }
+    post(&app, &format!("/attempts/{id}"), &form).await;
+    let a = attempt(&app, id).await;
+    assert_eq!((a.state, a.correct), (AttemptState::Submitted, 1), "only the true statement is right");
+    let stored: Vec<Vec<usize>> =
+        app.items(id).await.iter().filter(|i| i.kind == Kind::TrueFalse).map(|i| i.choices.clone()).collect();
+    assert!(stored.iter().all(|c| c == &[1]));
+    // The review shows them in the same order.
+    let result = app.get_text(&format!("/attempts/{id}/result")).await.1;
+    let review = &result[result.find("Đáp án và giải thích").unwrap()..];
+    let first = review.find("Mệnh đề số").unwrap();
+    let block = &review[first..];
+    assert!(block.find("A. Đúng").unwrap() < block.find("B. Sai").unwrap(), "{block}");
 }
 
 #[actix_web::test]
