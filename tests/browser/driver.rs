@@ -123,6 +123,29 @@ impl Chromedriver {
         size: (u32, u32),
         javascript: bool,
     ) -> Browser {
+        self.open_window(chromium, screenshots, size, javascript, true).await
+    }
+
+    /// Opens a headless Chromium as a desktop window of `size` (no touch,
+    /// no mobile emulation), with JavaScript on or off.
+    pub async fn open_desktop(
+        &self,
+        chromium: &Path,
+        screenshots: PathBuf,
+        size: (u32, u32),
+        javascript: bool,
+    ) -> Browser {
+        self.open_window(chromium, screenshots, size, javascript, false).await
+    }
+
+    async fn open_window(
+        &self,
+        chromium: &Path,
+        screenshots: PathBuf,
+        size: (u32, u32),
+        javascript: bool,
+        phone: bool,
+    ) -> Browser {
         let (width, height) = size;
         let args = [
             "--headless=new",
@@ -150,14 +173,12 @@ impl Chromedriver {
         .collect::<Vec<_>>();
         // Headless Chrome keeps windows at least 500 px wide whatever --window-size says,
         // so the phone's viewport (412 × 915 CSS px, touch) comes from mobile emulation.
-        let caps = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": args,
-                "mobileEmulation": { "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true } },
-            },
-        });
+        let mut options = json!({ "binary": chromium, "args": args });
+        if phone {
+            options["mobileEmulation"] =
+                json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true } });
+        }
+        let caps = json!({ "browserName": "chrome", "goog:chromeOptions": options });
         let Value::Object(caps) = caps else { unreachable!() };
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)

@@ -10,6 +10,7 @@
 mod helpers;
 
 mod driver;
+mod paper;
 mod resident;
 
 use std::io::Write;
