@@ -98,7 +98,6 @@ GROUP2
     /// The shipped banks are being rewritten (issue 9): once they are, this
     /// holds them to the lint. Its failure message is the whole report.
     #[test]
-    #[ignore = "enable once the shipped banks are rewritten (issue 9)"]
     fn the_shipped_banks_pass_the_lint() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("question_banks");
         let (report, errors) = lint_bank_files(&[dir]).unwrap();
