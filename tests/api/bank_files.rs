@@ -138,14 +138,19 @@ async fn hostile_spreadsheets_are_refused_through_the_upload_page_and_the_cli() 
     // One cell at the last address Excel has: it asked for 512 GiB and killed the server.
     let far = xlsx(r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>"#, &[]);
     assert!(far.len() < 2_000);
+    // A cell at XFD4000: cost 4.1 GB and 17 s.
+    let wide = xlsx(r#"<row r="4000"><c r="XFD4000" t="inlineStr"><is><t>x</t></is></c></row>"#, &[]);
     // A zip bomb: 200 MiB of one byte, well under a MiB compressed.
     let bomb = xlsx("", &[("xl/sharedStrings.xml", b'a', 200 * 1024 * 1024)]);
     assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
     let app = spawn_app().await;
     app.login_admin().await;
-    for (name, bytes, setting) in
-        [("xa.xlsx", far.clone(), "HOITHI_BANK_MAX_ROWS"), ("bom.xlsx", bomb.clone(), "HOITHI_BANK_MAX_UNPACKED_MB")]
-    {
+    let files = [
+        ("xa.xlsx", far, "HOITHI_BANK_MAX_ROWS"),
+        ("rong.xlsx", wide, "HOITHI_BANK_MAX_COLUMNS"),
+        ("bom.xlsx", bomb, "HOITHI_BANK_MAX_UNPACKED_MB"),
+    ];
+    for (name, bytes, setting) in files.clone() {
         let (status, html) = preview(&app, name, bytes, &[("bank", "bang-tinh")]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(html.contains(setting), "{name}: {html}");
@@ -154,9 +159,7 @@ async fn hostile_spreadsheets_are_refused_through_the_upload_page_and_the_cli() 
     // The command line refuses them the same way.
     let db = TestDb::empty();
     let meta = hoithi::cli::bank_meta_for(None, "bang-tinh").unwrap();
-    for (name, bytes, setting) in
-        [("xa.xlsx", far, "HOITHI_BANK_MAX_ROWS"), ("bom.xlsx", bomb, "HOITHI_BANK_MAX_UNPACKED_MB")]
-    {
+    for (name, bytes, setting) in files {
         let file = db.dir.path().join(name);
         std::fs::write(&file, bytes).unwrap();
         let (bank, problems) = hoithi::cli::read_bank_file(&file, Some(&meta));
