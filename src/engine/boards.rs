@@ -122,7 +122,9 @@ impl Engine {
         let rid = round.id;
         let (all, own) = self.read(move |c| Ok((list_units(c)?, unit_figures(c, rid)?))).await?;
         let rolled = roll_up(&nodes(&all), &own);
-        let code_of: HashMap<i64, String> = all.iter().map(|u| (u.id, u.code.clone())).collect();
+        let by_id: HashMap<i64, (&str, &str)> =
+            all.iter().map(|u| (u.id, (u.code.as_str(), u.name.as_str()))).collect();
+        let parent = |u: &crate::db::units::Unit| u.parent_id.and_then(|p| by_id.get(&p).copied());
         Ok(all
             .iter()
             .map(|u| {
@@ -131,7 +133,8 @@ impl Engine {
                     code: u.code.clone(),
                     name: u.name.clone(),
                     kind: u.kind.clone(),
-                    parent_code: u.parent_id.and_then(|p| code_of.get(&p).cloned()),
+                    parent_code: parent(u).map(|(code, _)| code.to_string()),
+                    parent_name: parent(u).map(|(_, name)| name.to_string()),
                     participants: r.figures.participants,
                     staff_count: r.staff_count,
                     rate: (r.rate * 10000.0).round() / 10000.0,
