@@ -14,6 +14,7 @@ pub mod boards;
 pub mod fixes;
 pub mod prizes;
 pub mod residents;
+pub mod round_tools;
 pub mod rounds;
 pub mod stats;
 pub mod sweeper;
