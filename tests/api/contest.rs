@@ -104,8 +104,17 @@ async fn an_official_takes_a_round_end_to_end() {
     let r = org.get(app.url(&format!("/api/v1/rounds/{round}/results.csv"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let csv = r.text().await.unwrap();
-    assert!(csv.contains(&format!("{},Phường Lê Lợi,4,5,4,", full_name("canbo1"))), "{csv}");
-    assert!(csv.trim_end().ends_with(",7,1"), "prediction then rank: {csv}");
+    // Rank, username, full name, unit, the unit's full path, score, max, correct, time, prediction.
+    let line = csv.lines().nth(1).unwrap();
+    assert!(line.starts_with(&format!("1,canbo1,{},Phường Lê Lợi,", full_name("canbo1"))), "{csv}");
+    assert!(line.contains(" › Phường Lê Lợi,4,5,4,"), "{csv}");
+    assert!(line.ends_with(",7"), "the prediction last: {csv}");
+    let r = org.get(app.url(&format!("/api/v1/rounds/{round}/results.csv?format=xlsx"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    let r = org.get(app.url(&format!("/api/v1/rounds/{round}/results.csv?format=pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Officials cannot export.
     assert_eq!(
         me.get(app.url(&format!("/api/v1/rounds/{round}/results.csv"))).send().await.unwrap().status(),
