@@ -100,6 +100,13 @@ async fn an_organizer_sets_up_and_publishes_a_round_with_the_forms() {
     // Now the round cannot be edited, and the page says so; live figures show it.
     let (_, page) = app.get_text(&format!("/admin/rounds/{id}")).await;
     assert!(page.contains("không sửa được nữa"));
+    // The figures refresh themselves (static/site.js) from the JSON the page names, by these fields.
+    assert!(page.contains(&format!("data-live=\"/api/v1/rounds/{id}/live\"")), "{page}");
+    let live: serde_json::Value = app.get(&format!("/api/v1/rounds/{id}/live")).await.json().await.unwrap();
+    for field in ["started", "in_progress", "submitted"] {
+        assert!(page.contains(&format!("data-live-field=\"{field}\"")), "{field}");
+        assert!(live[field].is_i64(), "{field}: {live}");
+    }
     let r = app.post_form(&format!("/admin/rounds/{id}"), &form).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     // The public contest page renders the rules' Markdown, not raw HTML.
