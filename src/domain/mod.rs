@@ -9,6 +9,7 @@ pub mod formats;
 pub mod grading;
 pub mod numbers;
 pub mod paper;
+pub mod paper_view;
 pub mod people;
 pub mod prizes;
 pub mod ranking;

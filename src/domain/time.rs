@@ -19,6 +19,23 @@ pub fn format_vn(utc: NaiveDateTime) -> String {
     vietnam().from_utc_datetime(&utc).format("%d/%m/%Y %H:%M").to_string()
 }
 
+/// The clock time of a stored UTC time in Vietnam, to the minute (cut
+/// down, never rounded up, so a deadline read from it is never later than
+/// the true one): `08:25`.
+pub fn clock_vn(utc: NaiveDateTime) -> String {
+    vietnam().from_utc_datetime(&utc).format("%H:%M").to_string()
+}
+
+/// The clock time of a stored UTC time in Vietnam, to the second: `08:25:07`.
+pub fn clock_vn_seconds(utc: NaiveDateTime) -> String {
+    vietnam().from_utc_datetime(&utc).format("%H:%M:%S").to_string()
+}
+
+/// The day of a stored UTC time in Vietnam: `07/01/2030`.
+pub fn date_vn(utc: NaiveDateTime) -> String {
+    vietnam().from_utc_datetime(&utc).format("%d/%m/%Y").to_string()
+}
+
 /// A stored UTC time in RFC 3339 at +07:00, for the API.
 pub fn rfc3339_vn(utc: NaiveDateTime) -> String {
     vietnam().from_utc_datetime(&utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
@@ -58,5 +75,9 @@ mod tests {
         assert_eq!(rfc3339_vn(utc), "2026-11-28T08:00:00.000+07:00");
         let late = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap().and_hms_opt(20, 30, 0).unwrap();
         assert_eq!(format_vn(late), "01/01/2027 03:30");
+        let deadline = NaiveDate::from_ymd_opt(2030, 1, 7).unwrap().and_hms_opt(1, 25, 59).unwrap();
+        assert_eq!(clock_vn(deadline), "08:25", "cut down to the minute, never later");
+        assert_eq!(clock_vn_seconds(deadline), "08:25:59");
+        assert_eq!(date_vn(late), "01/01/2027");
     }
 }

@@ -21,7 +21,7 @@ use crate::domain::time::rfc3339_vn;
 use crate::domain::timing;
 use crate::error::{AppError, AppResult};
 
-fn no_round() -> AppError {
+pub(super) fn no_round() -> AppError {
     AppError::NotFound("Không có vòng thi này.".into())
 }
 
@@ -31,7 +31,7 @@ fn no_attempt() -> AppError {
 
 /// Why an entrant may not take a contest's rounds, in a sentence that says
 /// how to take part.
-fn not_yours(who: &Entrant, contest: &Contest) -> AppError {
+pub(super) fn not_yours(who: &Entrant, contest: &Contest) -> AppError {
     match who {
         Entrant::Account(_) if contest.audience.admits_public() => AppError::Denied(format!(
             "Cuộc thi này dành cho người dân và không dùng tài khoản cán bộ. Để dự thi, hãy đăng xuất rồi đăng ký \

@@ -12,6 +12,7 @@ pub mod attempts;
 pub mod banks;
 pub mod boards;
 pub mod fixes;
+pub mod intro;
 pub mod prizes;
 pub mod residents;
 pub mod round_tools;

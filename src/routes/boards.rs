@@ -24,7 +24,7 @@ pub async fn contest_page(
     let me = who.0;
     let may_enter = me.as_ref().is_some_and(|m| m.may_enter(&contest));
     let visible = state.visible_rounds(None, &contest).await?;
-    let rounds = super::round_cards(&state, &visible, may_enter).await?;
+    let rounds = super::round_cards(&state, &visible, me.as_ref(), may_enter).await?;
     page(
         &state,
         &req,

@@ -20,18 +20,23 @@ pub async fn index(state: web::Data<AppState>, req: HttpRequest, who: MaybeEntra
     let me = who.0;
     let with_contest = rounds.iter().filter_map(|r| contests.iter().find(|c| c.id == r.contest_id).map(|c| (r, c)));
     let open: Vec<Value> = match &me {
-        Some(who) => with_contest
-            .clone()
-            .filter(|(r, c)| r.is_open(t) && who.may_enter(c))
-            .map(|(r, c)| {
-                json!({
-                    "id": r.id, "title": r.settings.title, "contest": c.title, "contest_slug": c.slug,
-                    "closes": format_vn(r.settings.closes_at), "minutes": r.settings.duration_s / 60,
-                    "questions": r.settings.questions(),
-                    "ranked": who.is_ranked() && !r.settings.practice,
+        Some(who) => {
+            let mine = state.attempts_by_round(who).await?;
+            with_contest
+                .clone()
+                .filter(|(r, c)| r.is_open(t) && who.may_enter(c))
+                .map(|(r, c)| {
+                    let card = json!({
+                        "id": r.id, "title": r.settings.title, "contest": c.title, "contest_slug": c.slug,
+                        "closes": format_vn(r.settings.closes_at), "minutes": r.settings.duration_s / 60,
+                        "questions": r.settings.questions(),
+                        "ranked": who.is_ranked() && !r.settings.practice,
+                    });
+                    let status = super::attempt_status(r, mine.get(&r.id).map(Vec::as_slice).unwrap_or(&[]), t);
+                    super::with(card, status)
                 })
-            })
-            .collect(),
+                .collect()
+        }
         None => Vec::new(),
     };
     let published: Vec<Value> = with_contest

@@ -41,7 +41,7 @@ async fn join_ctx(
 ) -> AppResult<Value> {
     let may_enter = who.is_some_and(|w| w.may_enter(contest));
     let visible = state.visible_rounds(who.and_then(Entrant::account), contest).await?;
-    let rounds = super::round_cards(state, &visible, may_enter).await?;
+    let rounds = super::round_cards(state, &visible, who, may_enter).await?;
     let entry = match who.and_then(|w| w.resident_in(contest.id)) {
         Some(p) => {
             let unit = match p.unit_id {

@@ -10,6 +10,7 @@ pub mod bank_upload;
 pub mod boards;
 pub mod health;
 pub mod home;
+pub mod intro;
 pub mod join;
 pub mod organize;
 pub mod play;
@@ -68,26 +69,54 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The rounds of a contest as its public pages list them: dates, length,
-/// whether the visitor may start now, and whether winners are published.
+/// whether the visitor may start now (or has an attempt in progress, or has
+/// used every attempt: then the card links the last result instead of
+/// offering a start), and whether winners are published.
 pub async fn round_cards(
     state: &crate::state::AppState,
     rounds: &[crate::db::rounds::Round],
+    who: Option<&crate::engine::access::Entrant>,
     may_enter: bool,
 ) -> AppResult<Vec<Value>> {
     use crate::domain::time::format_vn;
     let t = state.now();
     let with_prizes = state.rounds_with_prizes(rounds.iter().map(|r| r.id).collect()).await?;
+    let mine = match who {
+        Some(w) if may_enter => state.attempts_by_round(w).await?,
+        _ => Default::default(),
+    };
     Ok(rounds
         .iter()
         .map(|r| {
-            serde_json::json!({
+            let mut card = serde_json::json!({
                 "id": r.id, "title": r.settings.title, "opens": format_vn(r.settings.opens_at),
                 "closes": format_vn(r.settings.closes_at), "minutes": r.settings.duration_s / 60,
                 "phase": r.phase(t).as_str(), "open": r.is_open(t) && may_enter, "practice": r.settings.practice,
                 "prizes": with_prizes.contains(&r.id),
-            })
+            });
+            merge_into(&mut card, attempt_status(r, mine.get(&r.id).map(Vec::as_slice).unwrap_or(&[]), t));
+            card
         })
         .collect())
+}
+
+/// What a list of rounds says of the visitor's own attempts in one:
+/// `in_progress` (the start resumes it), `used_up` (no attempt left: no
+/// start is offered) and `last_attempt` (the latest final one, for its result).
+pub fn attempt_status(
+    round: &crate::db::rounds::Round,
+    attempts: &[crate::db::attempts::Attempt],
+    t: chrono::NaiveDateTime,
+) -> Value {
+    let s = &round.settings;
+    let in_progress =
+        attempts.iter().any(|a| !a.is_final() && crate::domain::timing::accepts(t, a.deadline_at, s.grace_s));
+    let left = crate::domain::paper_view::attempts_left(s.attempts_allowed, attempts.len(), s.practice);
+    serde_json::json!({
+        "in_progress": in_progress,
+        "used_up": !in_progress && left == Some(0),
+        "last_attempt": attempts.iter().rev().find(|a| a.is_final()).map(|a| a.id),
+    })
 }
 
 /// A contest's join address: `HOITHI_PUBLIC_URL` + `/c/{slug}` (links,
@@ -125,6 +154,13 @@ pub fn urlencode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Adds the fields of the object `b` to the object `a`, in place.
+pub fn merge_into(a: &mut Value, b: Value) {
+    if let (Value::Object(x), Value::Object(y)) = (a, b) {
+        x.extend(y);
+    }
 }
 
 /// Merges the fields of `b` into the object `a`.

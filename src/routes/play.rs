@@ -33,8 +33,18 @@ pub async fn start(
         }
         return Err(AppError::Unauthorized);
     };
-    let (attempt, _, _) = state.start(&who, *id).await?;
-    Ok(see_other(&format!("/attempts/{}", attempt.id)))
+    match state.start(&who, *id).await {
+        Ok((attempt, _, _)) => Ok(see_other(&format!("/attempts/{}", attempt.id))),
+        // Not open, or no attempt left: the page before the clock says so plainly.
+        Err(AppError::Conflict(m)) => {
+            let intro = state.intro(&who, *id).await?;
+            if intro.may_start(state.now()) {
+                return Err(AppError::Conflict(m));
+            }
+            Ok(see_other(&format!("/rounds/{}/start", *id)))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn letters(options: &[String], checked: impl Fn(usize) -> Value) -> Vec<Value> {

@@ -39,7 +39,7 @@ pub async fn qr(state: web::Data<AppState>, slug: web::Path<String>) -> AppResul
 pub async fn poster(state: web::Data<AppState>, req: HttpRequest, slug: web::Path<String>) -> AppResult<HttpResponse> {
     let contest = state.contest(&slug).await?;
     let rounds = state.visible_rounds(None, &contest).await?;
-    let cards = super::round_cards(&state, &rounds, false).await?;
+    let cards = super::round_cards(&state, &rounds, None, false).await?;
     let url = super::join_url(&state, &contest.slug);
     let short = url.split_once("://").map(|(_, rest)| rest.to_string()).unwrap_or_else(|| url.clone());
     let ctx = json!({

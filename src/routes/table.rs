@@ -5,7 +5,7 @@
 use actix_web::{guard, web};
 
 use super::{
-    admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, residents,
+    admin, api, auth, bank_upload, boards, health, home, intro, join, organize, play, prizes, questions, residents,
     round_tools, share, static_files, stats, unit,
 };
 
@@ -137,6 +137,7 @@ routes! {
     post "/c/{slug}/continue" => join::continue_submit, Public;
     get "/c/{slug}/privacy" => join::privacy_page, Public;
     get "/contests/{slug}/standings" => boards::standings_page, Public;
+    get "/rounds/{id}/start" => intro::intro_page, Entrant;
     post "/rounds/{id}/start" => play::start, Entrant;
     get "/rounds/{id}/leaderboard" => boards::leaderboard_page, Public;
     get "/rounds/{id}/units" => boards::units_page, Public;

@@ -119,6 +119,8 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
             (form(&[("bank", "ban-a"), ("filename", "ban-a.csv"), ("content", &w.csv_hex)]), &[200])
         }
         ("POST", "/rounds/{id}/start") => (form(&[]), &[303, 409]),
+        // The official's attempt is in progress: the page before the clock opens it.
+        ("GET", "/rounds/{id}/start") => (Body::None, &[200, 303]),
         ("POST", "/attempts/{id}") => (form(&[]), &[303]),
         ("GET", "/attempts/{id}" | "/attempts/{id}/result") => (Body::None, &[200, 303]),
         // Contest `chu` is for officials: residents' registration is not offered.
@@ -334,7 +336,7 @@ async fn the_declared_policies_are_the_intended_ones() {
         ROUTES.iter().find(|r| r.method == method && r.path == path).unwrap_or_else(|| panic!("{method} {path}")).policy
     };
     // (route, caller, what that caller must get), written by hand.
-    let cases: [(&str, &str, Who, Option<u16>); 20] = [
+    let cases: [(&str, &str, Who, Option<u16>); 21] = [
         ("GET", "/api/v1/rounds/{id}/sample", Who::OtherOrganizer, Some(403)),
         ("POST", "/admin/rounds/{id}/copy", Who::Official, Some(403)),
         ("POST", "/api/v1/rounds/{id}/publish", Who::OtherOrganizer, Some(403)),
@@ -353,6 +355,7 @@ async fn the_declared_policies_are_the_intended_ones() {
         ("GET", "/unit/rounds/{id}/missing", Who::Official, Some(403)),
         ("GET", "/unit/rounds/{id}", Who::ManagerOutside, None),
         ("POST", "/rounds/{id}/start", Who::Anonymous, Some(401)),
+        ("GET", "/rounds/{id}/start", Who::Anonymous, Some(401)),
         ("GET", "/metrics", Who::Admin, Some(401)),
         ("POST", "/admin/banks/import", Who::OtherOrganizer, Some(403)),
     ];

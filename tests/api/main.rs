@@ -14,6 +14,7 @@ mod helpers;
 mod operator;
 mod organize;
 mod pages;
+mod paper;
 mod prizes;
 mod process;
 mod property;

@@ -109,7 +109,9 @@ async fn official_takes_a_round_in_a_real_browser() {
     // The home page lists the open round.
     b.wait_for("the home page after login", Duration::from_secs(10), async || (b.path().await? == "/").then_some(()))
         .await;
-    b.find_xpath("//button[normalize-space()='Vào thi']").await.click().await.expect("click Vào thi");
+    b.find_xpath("//a[normalize-space()='Vào thi']").await.click().await.expect("click Vào thi");
+    // The page before the clock, then the start.
+    b.find("#start").await.click().await.expect("click Bắt đầu làm bài");
     let attempt_id: i64 = b
         .wait_for("the attempt page", Duration::from_secs(10), async || {
             b.path().await?.strip_prefix("/attempts/")?.parse().ok()

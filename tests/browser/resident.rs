@@ -112,13 +112,14 @@ async fn a_resident_joins_from_the_link_and_takes_the_round_on_a_small_phone() {
     let plain = driver.open_phone(&tools.chromium, shots.clone(), PHONE, false).await;
     let code = register(&plain, &app, "0912 000 111", false, "10-nojs").await;
     assert!(code.chars().all(|c| c.is_ascii_alphanumeric()), "{code}");
-    plain.find(&format!("form[action='/rounds/{round}/start'] button")).await;
+    plain.find(&format!("a[href='/rounds/{round}/start']")).await;
     plain.close().await;
 
     // With JavaScript, a second resident goes all the way.
     let b = driver.open_phone(&tools.chromium, shots.clone(), PHONE, true).await;
     register(&b, &app, "0987 000 222", true, "20-js").await;
-    b.find(&format!("form[action='/rounds/{round}/start'] button")).await.click().await.expect("Vào thi");
+    b.find(&format!("a[href='/rounds/{round}/start']")).await.click().await.expect("Vào thi");
+    b.find("#start").await.click().await.expect("Bắt đầu làm bài");
     let attempt: i64 = b
         .wait_for("the paper", Duration::from_secs(10), async || {
             b.path().await?.strip_prefix("/attempts/")?.parse().ok()

@@ -205,7 +205,7 @@ pub fn load_items(conn: &mut DbConnection, attempt_id: i64, contest_id: i64) -> 
 /// Claims an attempt in progress for this transaction (on PostgreSQL the
 /// row lock makes a finalizing node or a second answer wait); `false` when
 /// it is final already.
-fn claim_open(conn: &mut DbConnection, attempt_id: i64) -> QueryResult<bool> {
+pub(super) fn claim_open(conn: &mut DbConnection, attempt_id: i64) -> QueryResult<bool> {
     let n = diesel::update(
         attempts::table
             .filter(attempts::id.eq(attempt_id))
