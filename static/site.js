@@ -34,3 +34,38 @@
     });
   });
 })();
+
+// Figures that say `data-live` (a round's page for its organizer) refresh
+// themselves every 15 seconds while the page is visible, from the JSON the
+// attribute names; without JavaScript the page says to reload.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-live]");
+  if (!box || !window.fetch) return;
+  var note = document.querySelector("[data-live-note]");
+  function thousands(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  }
+  function refresh() {
+    if (document.hidden) return;
+    fetch(box.getAttribute("data-live"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (live) {
+        Array.prototype.forEach.call(box.querySelectorAll("[data-live-field]"), function (dd) {
+          var v = live[dd.getAttribute("data-live-field")];
+          if (typeof v === "number") dd.textContent = thousands(v);
+        });
+        if (note) {
+          var t = new Date();
+          var pad = function (x) { return (x < 10 ? "0" : "") + x; };
+          note.textContent = "Tự cập nhật mỗi 15 giây; lần cuối lúc " +
+            pad(t.getHours()) + ":" + pad(t.getMinutes()) + ":" + pad(t.getSeconds()) + ".";
+        }
+      })
+      .catch(function () {
+        if (note) note.textContent = "Chưa cập nhật được số liệu; sẽ thử lại sau 15 giây.";
+      });
+  }
+  if (note) note.textContent = "Tự cập nhật mỗi 15 giây.";
+  window.setInterval(refresh, 15000);
+})();

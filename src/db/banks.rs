@@ -405,3 +405,15 @@ pub fn count_banks(conn: &mut DbConnection) -> QueryResult<i64> {
 pub fn find_latest_question(conn: &mut DbConnection, slug: &str, key: &str) -> QueryResult<Option<QuestionRow>> {
     Ok(list_question_versions(conn, slug, key)?.pop())
 }
+
+/// Question versions by id with their bank's slug, in the order of `ids`.
+pub fn questions_with_banks(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(String, QuestionRow)>> {
+    let rows: Vec<(String, QuestionRow)> = questions::table
+        .inner_join(banks::table)
+        .filter(questions::id.eq_any(ids))
+        .select((banks::slug, QuestionRow::as_select()))
+        .load(conn)?;
+    let mut by_id: std::collections::HashMap<i64, (String, QuestionRow)> =
+        rows.into_iter().map(|(s, q)| (q.id, (s, q))).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}

@@ -23,6 +23,8 @@ pub struct Person {
     pub full_name: String,
     /// Whether it is an official's account (their full name may be shown).
     pub official: bool,
+    /// The official's account, if it is one.
+    pub user_id: Option<i64>,
 }
 
 /// One row of a round's board.
@@ -89,7 +91,7 @@ pub fn board_page(
         .map(|((entry, full_name, user_id), rank)| BoardRow {
             rank,
             entry,
-            person: Person { full_name, official: user_id.is_some() },
+            person: Person { full_name, official: user_id.is_some(), user_id },
         })
         .collect())
 }
@@ -188,7 +190,7 @@ pub fn standings_page(
         .map(|((standing, full_name, user_id), rank)| StandingBoardRow {
             rank,
             standing,
-            person: Person { full_name, official: user_id.is_some() },
+            person: Person { full_name, official: user_id.is_some(), user_id },
         })
         .collect();
     Ok((total, out))

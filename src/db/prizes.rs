@@ -154,7 +154,7 @@ pub fn entries_of(conn: &mut DbConnection, round_id: i64, ids: &[i64]) -> QueryR
         .map(|(entry, full_name, user_id)| BoardRow {
             rank: 0,
             entry,
-            person: Person { full_name, official: user_id.is_some() },
+            person: Person { full_name, official: user_id.is_some(), user_id },
         })
         .collect())
 }

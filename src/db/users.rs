@@ -168,3 +168,10 @@ pub fn move_to_unit(conn: &mut DbConnection, id: i64, unit_id: i64, actor: &Acto
         insert_audit(conn, actor, "user.move", &format!("user:{}", user.username), &format!("{old} → {new}"))
     })
 }
+
+/// The usernames of accounts, by id.
+pub fn usernames(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<std::collections::HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> =
+        users::table.filter(users::id.eq_any(ids)).select((users::id, users::username)).load(conn)?;
+    Ok(rows.into_iter().collect())
+}

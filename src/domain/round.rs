@@ -177,6 +177,19 @@ pub const MAX_GRACE_S: i32 = 300;
 /// The highest score a paper can have: the rank key relies on it.
 pub const MAX_PAPER_SCORE: i32 = MAX_QUESTIONS as i32 * MAX_POINTS;
 
+/// A title with its last number counted up, or "(bản sao)" added.
+fn next_title(title: &str) -> String {
+    let end = title.rfind(|c: char| c.is_ascii_digit()).map(|i| i + 1);
+    let start = end.map(|e| title[..e].trim_end_matches(|c: char| c.is_ascii_digit()).len());
+    match (start, end) {
+        (Some(s), Some(e)) => match title[s..e].parse::<u64>() {
+            Ok(n) => format!("{}{}{}", &title[..s], n + 1, &title[e..]),
+            Err(_) => format!("{title} (bản sao)"),
+        },
+        _ => format!("{title} (bản sao)"),
+    }
+}
+
 impl RoundSettings {
     /// Checks a draft; the message says what to fix. Whether the banks can
     /// fill the blueprint is for the caller to check (it needs the banks).
@@ -217,6 +230,20 @@ impl RoundSettings {
             reveal,
             practice: d.practice,
         })
+    }
+
+    /// The same round a week later, as a draft (next week's round of a
+    /// weekly contest): every time moved by 7 days, the last number of the
+    /// title counted up ("Tuần 1" → "Tuần 2"), or "(bản sao)" added to a
+    /// title without one.
+    pub fn next_week(&self) -> RoundDraft {
+        let week = Duration::days(7);
+        RoundDraft {
+            title: next_title(&self.title),
+            opens_at: self.opens_at + week,
+            closes_at: self.closes_at + week,
+            ..self.to_draft()
+        }
     }
 
     /// The draft these settings came from (to edit them).
@@ -293,6 +320,21 @@ mod tests {
             reveal: "after_close".into(),
             practice: false,
         }
+    }
+
+    #[test]
+    fn next_weeks_round_is_the_same_a_week_later_with_the_next_number() {
+        let s = RoundSettings::parse(draft()).unwrap();
+        let next = s.next_week();
+        assert_eq!(next.title, "Tuần 2");
+        assert_eq!((next.opens_at, next.closes_at), (t(1) + Duration::days(7), t(5) + Duration::days(7)));
+        assert_eq!(
+            RoundDraft { title: s.title.clone(), opens_at: s.opens_at, closes_at: s.closes_at, ..next },
+            s.to_draft()
+        );
+        assert_eq!(next_title("Đợt 2 - Tuần 5"), "Đợt 2 - Tuần 6");
+        assert_eq!(next_title("Tuần thứ 9 - vòng sơ khảo"), "Tuần thứ 10 - vòng sơ khảo");
+        assert_eq!(next_title("Vòng chung kết"), "Vòng chung kết (bản sao)");
     }
 
     #[test]

@@ -122,7 +122,9 @@ impl Engine {
         let rid = round.id;
         let (all, own) = self.read(move |c| Ok((list_units(c)?, unit_figures(c, rid)?))).await?;
         let rolled = roll_up(&nodes(&all), &own);
-        let code_of: HashMap<i64, String> = all.iter().map(|u| (u.id, u.code.clone())).collect();
+        let by_id: HashMap<i64, (&str, &str)> =
+            all.iter().map(|u| (u.id, (u.code.as_str(), u.name.as_str()))).collect();
+        let parent = |u: &crate::db::units::Unit| u.parent_id.and_then(|p| by_id.get(&p).copied());
         Ok(all
             .iter()
             .map(|u| {
@@ -131,7 +133,8 @@ impl Engine {
                     code: u.code.clone(),
                     name: u.name.clone(),
                     kind: u.kind.clone(),
-                    parent_code: u.parent_id.and_then(|p| code_of.get(&p).cloned()),
+                    parent_code: parent(u).map(|(code, _)| code.to_string()),
+                    parent_name: parent(u).map(|(_, name)| name.to_string()),
                     participants: r.figures.participants,
                     staff_count: r.staff_count,
                     rate: (r.rate * 10000.0).round() / 10000.0,
@@ -191,6 +194,26 @@ impl Engine {
             .collect())
     }
 
+    /// Every entry of a round in rank order for the organizer's export:
+    /// with the account's username and the unit's full path ("Tỉnh … ›
+    /// Thành phố … › Phường …").
+    pub async fn results_export(&self, round: &Round) -> AppResult<Vec<ResultLine>> {
+        let rows = self.results(round).await?;
+        let ids: Vec<i64> = rows.iter().filter_map(|(r, _)| r.person.user_id).collect();
+        let (units, usernames) =
+            self.read(move |c| Ok((list_units(c)?, crate::db::users::usernames(c, &ids)?))).await?;
+        let paths = unit_paths(&units);
+        Ok(rows
+            .into_iter()
+            .map(|(row, unit)| ResultLine {
+                username: row.person.user_id.and_then(|id| usernames.get(&id).cloned()),
+                unit_path: row.entry.unit_id.and_then(|u| paths.get(&u).cloned()),
+                unit,
+                row,
+            })
+            .collect())
+    }
+
     /// A round's figures now.
     pub async fn live(&self, round: &Round) -> AppResult<LiveView> {
         let rid = round.id;
@@ -237,4 +260,38 @@ impl Engine {
         let rid = round.id;
         self.read(move |c| board_page(c, rid, Some(&unit_ids), MAX_PAGE, 0)).await
     }
+}
+
+/// One line of a round's results export.
+#[derive(Debug, Clone)]
+pub struct ResultLine {
+    /// The entry, its rank and whose it is.
+    pub row: BoardRow,
+    /// The account's username (officials).
+    pub username: Option<String>,
+    /// The unit's name.
+    pub unit: Option<String>,
+    /// The unit's names from the top of the tree down, joined by " › ".
+    pub unit_path: Option<String>,
+}
+
+/// Every unit's path of names from its root (a cycle, which the import
+/// refuses, would stop at the first repeat).
+fn unit_paths(units: &[crate::db::units::Unit]) -> HashMap<i64, String> {
+    let by_id: HashMap<i64, &crate::db::units::Unit> = units.iter().map(|u| (u.id, u)).collect();
+    units
+        .iter()
+        .map(|u| {
+            let mut names = vec![u.name.as_str()];
+            let mut seen = vec![u.id];
+            let mut at = u.parent_id;
+            while let Some(p) = at.and_then(|id| by_id.get(&id)).filter(|p| !seen.contains(&p.id)) {
+                names.push(&p.name);
+                seen.push(p.id);
+                at = p.parent_id;
+            }
+            names.reverse();
+            (u.id, names.join(" › "))
+        })
+        .collect()
 }

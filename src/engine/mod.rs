@@ -16,6 +16,7 @@ pub mod intro;
 pub mod paper_form;
 pub mod prizes;
 pub mod residents;
+pub mod round_tools;
 pub mod rounds;
 pub mod stats;
 pub mod sweeper;

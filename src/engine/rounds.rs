@@ -90,7 +90,7 @@ impl Engine {
             .await?;
         for (i, (row, have)) in s.blueprint.rows().iter().zip(&sizes).enumerate() {
             if *have < i64::from(row.count) {
-                let level = row.difficulty.map(|d| format!(" mức {}", d.as_str())).unwrap_or_default();
+                let level = row.difficulty.map(|d| format!(" mức {}", d.label())).unwrap_or_default();
                 return Err(AppError::Invalid(format!(
                     "Dòng {} của cơ cấu đề cần {} câu từ ngân hàng \"{}\"{level} nhưng chỉ có {have} câu.",
                     i + 1,

@@ -293,6 +293,8 @@ pub struct UnitRow {
     pub kind: String,
     /// The parent's code.
     pub parent_code: Option<String>,
+    /// The parent's name, as people read it.
+    pub parent_name: Option<String>,
     /// Participants (this unit and every unit under it).
     pub participants: i64,
     /// Staff (this unit and every unit under it).

@@ -11,9 +11,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::templates::page;
 
-fn seconds(ms: i64) -> String {
-    format!("{:.1}", ms as f64 / 1000.0)
-}
+use crate::domain::numbers::{decimal, duration, percent, thousands};
 
 /// `GET /contests/{slug}`: description, rules and rounds.
 pub async fn contest_page(
@@ -54,7 +52,7 @@ pub async fn standings_page(
         .iter()
         .map(|e| {
             json!({ "rank": e.rank, "name": e.name, "unit": e.unit, "score": e.score, "rounds": e.rounds,
-                          "gaps": e.prediction_gaps, "error": e.prediction_error, "seconds": seconds(e.duration_ms) })
+                          "gaps": e.prediction_gaps, "error": e.prediction_error, "time": duration(e.duration_ms) })
         })
         .collect();
     page(
@@ -62,7 +60,7 @@ pub async fn standings_page(
         &req,
         "standings",
         json!({ "title": format!("Xếp hạng chung – {}", contest.title), "contest": { "slug": contest.slug, "title": contest.title },
-                "total": view.total, "entries": rows }),
+                "total": view.total, "total_text": thousands(view.total), "entries": rows }),
     )
 }
 
@@ -84,7 +82,7 @@ pub async fn leaderboard_page(
     let entries: Vec<Value> = board
         .entries
         .iter()
-        .map(|e| json!({ "rank": e.rank, "name": e.name, "unit": e.unit, "score": e.score, "max_score": e.max_score, "seconds": seconds(e.duration_ms) }))
+        .map(|e| json!({ "rank": e.rank, "name": e.name, "unit": e.unit, "score": e.score, "max_score": e.max_score, "time": duration(e.duration_ms) }))
         .collect();
     page(
         &state,
@@ -93,7 +91,7 @@ pub async fn leaderboard_page(
         json!({
             "title": format!("Xếp hạng {}", round.settings.title), "round": { "id": round.id, "title": round.settings.title },
             "contest": { "slug": contest.slug, "title": contest.title },
-            "provisional": board.provisional, "total": board.total, "entries": entries, "mine": board.me,
+            "provisional": board.provisional, "total": board.total, "total_text": thousands(board.total), "entries": entries, "mine": board.me,
             "units": unit_options, "selected": q.unit.clone().unwrap_or_default(),
         }),
     )
@@ -113,7 +111,11 @@ pub async fn units_page(
         .iter()
         .map(|u| {
             let mut v = json!(u);
-            v["rate_pct"] = json!(format!("{:.1}%", u.rate * 100.0));
+            v["rate_pct"] = json!(format!("{}%", percent(u.rate)));
+            v["participants_text"] = json!(thousands(u.participants));
+            v["staff_text"] = json!(thousands(u.staff_count));
+            v["avg_text"] = json!(decimal(u.avg_score, 2));
+            v["full_marks_text"] = json!(thousands(u.full_marks));
             v
         })
         .collect();

@@ -17,6 +17,7 @@ pub mod play;
 pub mod prizes;
 pub mod questions;
 pub mod residents;
+pub mod round_tools;
 pub mod share;
 pub mod static_files;
 pub mod stats;

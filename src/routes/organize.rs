@@ -283,7 +283,7 @@ async fn round_ctx(state: &AppState, user: &CurrentUser, id: i64, form: Option<V
         .units
         .iter()
         .filter(|u| u.participants > 0 || u.parent_code.is_none())
-        .map(|u| with(json!(u), json!({ "rate_pct": format!("{:.1}%", u.rate * 100.0) })))
+        .map(|u| with(json!(u), json!({ "rate_pct": format!("{}%", crate::domain::numbers::percent(u.rate)), "avg_text": crate::domain::numbers::decimal(u.avg_score, 2) })))
         .collect();
     let t = state.now();
     let s = &round.settings;

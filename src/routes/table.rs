@@ -6,7 +6,7 @@ use actix_web::{guard, web};
 
 use super::{
     admin, api, auth, bank_upload, boards, health, home, intro, join, organize, play, prizes, questions, residents,
-    share, static_files, stats, unit,
+    round_tools, share, static_files, stats, unit,
 };
 
 /// Who may call a route. The handler enforces it (through a role guard or
@@ -117,6 +117,8 @@ routes! {
     post "/admin/rounds/{id}" => organize::update_round_form, ContestOwner;
     post "/admin/rounds/{id}/publish" => organize::publish_form, ContestOwner;
     post "/admin/rounds/{id}/close" => organize::close_form, ContestOwner;
+    post "/admin/rounds/{id}/copy" => round_tools::copy_form, ContestOwner;
+    get "/admin/rounds/{id}/sample" => round_tools::sample_page, ContestOwner;
     get "/admin/rounds/{id}/prizes" => prizes::organizer_page, ContestOwner;
     post "/admin/rounds/{id}/prizes" => prizes::organizer_submit, ContestOwner;
     get "/admin/rounds/{id}/stats" => stats::page, ContestOwner;
@@ -169,6 +171,8 @@ routes! {
     patch "/api/v1/rounds/{id}" => api::rounds::patch, ContestOwner;
     post "/api/v1/rounds/{id}/publish" => api::rounds::publish, ContestOwner;
     post "/api/v1/rounds/{id}/close" => api::rounds::close, ContestOwner;
+    post "/api/v1/rounds/{id}/copy" => api::rounds::copy, ContestOwner;
+    get "/api/v1/rounds/{id}/sample" => api::rounds::sample, ContestOwner;
     post "/api/v1/rounds/{id}/attempts" => api::play::start, Entrant;
     get "/api/v1/rounds/{id}/leaderboard" => api::boards::leaderboard, Public;
     get "/api/v1/rounds/{id}/units" => api::boards::units, Public;

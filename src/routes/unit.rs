@@ -35,7 +35,7 @@ pub async fn overview(
             "closes": format_vn(r.settings.closes_at),
             "participants": mine.as_ref().map(|m| m.participants).unwrap_or(0),
             "staff": mine.as_ref().map(|m| m.staff_count).unwrap_or(0),
-            "rate": mine.as_ref().map(|m| format!("{:.1}%", m.rate * 100.0)).unwrap_or_default(),
+            "rate": mine.as_ref().map(|m| format!("{}%", crate::domain::numbers::percent(m.rate))).unwrap_or_default(),
         }));
     }
     page(
@@ -63,7 +63,7 @@ pub async fn round(
         .filter(|r| in_scope(&r.code))
         .map(|r| {
             json!({ "code": r.code, "name": r.name, "participants": r.participants, "staff_count": r.staff_count,
-                    "rate": format!("{:.1}%", r.rate * 100.0), "avg_score": format!("{:.2}", r.avg_score), "full_marks": r.full_marks })
+                    "rate": format!("{}%", crate::domain::numbers::percent(r.rate)), "avg_score": crate::domain::numbers::decimal(r.avg_score, 2), "full_marks": r.full_marks })
         })
         .collect();
     let unit_name =
@@ -71,7 +71,7 @@ pub async fn round(
     let board = state.board_of_units(&round, ids.clone()).await?;
     let people: Vec<Value> = board
         .iter()
-        .map(|b| json!({ "rank": b.rank, "name": b.person.full_name, "unit": unit_name(b.entry.unit_id), "score": b.entry.score, "max_score": b.entry.max_score, "seconds": format!("{:.1}", b.entry.duration_ms as f64 / 1000.0) }))
+        .map(|b| json!({ "rank": b.rank, "name": b.person.full_name, "unit": unit_name(b.entry.unit_id), "score": b.entry.score, "max_score": b.entry.max_score, "time": crate::domain::numbers::duration(b.entry.duration_ms) }))
         .collect();
     let missing = state.not_yet_taken(&round, ids).await?;
     let missing: Vec<Value> = missing.iter().map(|m| json!({ "username": m.0, "name": m.1, "unit": m.3 })).collect();

@@ -110,6 +110,7 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         }
         ("POST", "/admin/rounds/{id}") => (form(&[]), &[409, 422]),
         ("POST", "/admin/rounds/{id}/publish" | "/admin/rounds/{id}/close") => (form(&[]), &[200]),
+        ("POST", "/admin/rounds/{id}/copy") => (form(&[]), &[303]),
         ("POST", "/admin/contests/{slug}/questions" | "/admin/questions") => {
             (form(&[("bank", "ban-a"), ("key", "a-1"), ("action", "show")]), &[200])
         }
@@ -141,6 +142,7 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         ("PATCH", "/api/v1/contests/{slug}") => (Body::Json(json!({})), &[200]),
         ("PATCH", "/api/v1/rounds/{id}") => (Body::Json(json!({})), &[409]),
         ("POST", "/api/v1/rounds/{id}/publish" | "/api/v1/rounds/{id}/close") => (Body::Json(json!({})), &[200]),
+        ("POST", "/api/v1/rounds/{id}/copy") => (Body::Json(json!({})), &[201]),
         ("POST", "/api/v1/rounds/{id}/attempts") => (Body::Json(json!({})), &[200, 201, 409]),
         ("PUT", "/api/v1/attempts/{id}/items/{position}" | "/api/v1/attempts/{id}/prediction") => {
             (Body::Json(json!({})), &[409, 422])
@@ -336,7 +338,9 @@ async fn the_declared_policies_are_the_intended_ones() {
         ROUTES.iter().find(|r| r.method == method && r.path == path).unwrap_or_else(|| panic!("{method} {path}")).policy
     };
     // (route, caller, what that caller must get), written by hand.
-    let cases: [(&str, &str, Who, Option<u16>); 21] = [
+    let cases: [(&str, &str, Who, Option<u16>); 23] = [
+        ("GET", "/api/v1/rounds/{id}/sample", Who::OtherOrganizer, Some(403)),
+        ("POST", "/admin/rounds/{id}/copy", Who::Official, Some(403)),
         ("POST", "/api/v1/rounds/{id}/publish", Who::OtherOrganizer, Some(403)),
         ("POST", "/api/v1/rounds/{id}/publish", Who::Owner, None),
         ("POST", "/api/v1/rounds/{id}/close", Who::Official, Some(403)),

@@ -91,6 +91,83 @@ async fn hostile_files_are_refused_with_the_bound_that_tripped_and_the_server_ke
     assert_eq!(active(&app, "dai").await + active(&app, "nhieu").await, 0, "nothing saved");
 }
 
+/// An .xlsx written part by part: a workbook of one sheet whose data is
+/// `sheet_data`, with `extra` parts (name, bytes, or a byte repeated n times).
+fn xlsx(sheet_data: &str, extra: &[(&str, u8, usize)]) -> Vec<u8> {
+    use std::io::Write;
+    let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let parts = [
+        (
+            "xl/workbook.xml".to_string(),
+            format!(
+                r#"<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets><sheet name="Câu hỏi" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels".to_string(),
+            format!(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+            ),
+        ),
+        (
+            "xl/worksheets/sheet1.xml".to_string(),
+            format!(r#"<worksheet xmlns="{ns}"><sheetData>{sheet_data}</sheetData></worksheet>"#),
+        ),
+    ];
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in &parts {
+        w.start_file(name.as_str(), options).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    for &(name, byte, n) in extra {
+        w.start_file(name, options).unwrap();
+        let chunk = vec![byte; 64 * 1024];
+        for _ in 0..n / chunk.len() {
+            w.write_all(&chunk).unwrap();
+        }
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[actix_web::test]
+async fn hostile_spreadsheets_are_refused_through_the_upload_page_and_the_cli() {
+    // The files are made before the server starts: making the bomb takes seconds, which
+    // would block the test's runtime (and so the server) with a connection open.
+    // One cell at the last address Excel has: it asked for 512 GiB and killed the server.
+    let far = xlsx(r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>"#, &[]);
+    assert!(far.len() < 2_000);
+    // A cell at XFD4000: cost 4.1 GB and 17 s.
+    let wide = xlsx(r#"<row r="4000"><c r="XFD4000" t="inlineStr"><is><t>x</t></is></c></row>"#, &[]);
+    // A zip bomb: 200 MiB of one byte, well under a MiB compressed.
+    let bomb = xlsx("", &[("xl/sharedStrings.xml", b'a', 200 * 1024 * 1024)]);
+    assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
+    let app = spawn_app().await;
+    app.login_admin().await;
+    let files = [
+        ("xa.xlsx", far, "HOITHI_BANK_MAX_ROWS"),
+        ("rong.xlsx", wide, "HOITHI_BANK_MAX_COLUMNS"),
+        ("bom.xlsx", bomb, "HOITHI_BANK_MAX_UNPACKED_MB"),
+    ];
+    for (name, bytes, setting) in files.clone() {
+        let (status, html) = preview(&app, name, bytes, &[("bank", "bang-tinh")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(html.contains(setting), "{name}: {html}");
+        still_serving(&app).await;
+    }
+    // The command line refuses them the same way.
+    let db = TestDb::empty();
+    let meta = hoithi::cli::bank_meta_for(None, "bang-tinh").unwrap();
+    for (name, bytes, setting) in files {
+        let file = db.dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let (bank, problems) = hoithi::cli::read_bank_file(&file, Some(&meta));
+        assert!(bank.is_none());
+        assert!(problems.iter().any(|p| p.message.contains(setting)), "{name}: {problems:#?}");
+    }
+}
+
 #[actix_web::test]
 async fn a_parse_that_needs_more_memory_than_its_budget_is_refused_and_the_server_keeps_serving() {
     let app = spawn_app_with_settings(TestDb::new(), |s| s.limits.bank.memory_mib = 48).await;

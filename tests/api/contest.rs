@@ -76,6 +76,23 @@ async fn an_official_takes_a_round_end_to_end() {
     assert_eq!(row("BD")["participants"], 1, "rolled up to the province");
     assert_eq!(row("SNV")["participants"], 0);
     assert_eq!(row("QN-LELOI")["avg_score"], 4.0);
+    // The pages read as people write numbers: a duration in words with a decimal comma,
+    // rates with one decimal, the parent unit by name.
+    let ms = board["entries"][0]["duration_ms"].as_i64().unwrap();
+    let html = anon.get(app.url(&format!("/rounds/{round}/leaderboard"))).send().await.unwrap().text().await.unwrap();
+    let time = hoithi::domain::numbers::duration(ms);
+    assert!(time.ends_with("giây") && html.contains(&format!(">{time}<")), "{time}: {html}");
+    assert!(!html.contains("(giây)"), "{html}");
+    let html = anon.get(app.url(&format!("/rounds/{round}/units"))).send().await.unwrap().text().await.unwrap();
+    let parent = row("QN")["name"].as_str().unwrap().to_string();
+    assert_eq!(row("QN-LELOI")["parent_name"], parent.as_str());
+    assert!(html.contains(&format!("<td>{parent}</td>")), "{html}");
+    let rate = row("QN-LELOI")["rate"].as_f64().unwrap();
+    assert!(html.contains(&format!("{}%", hoithi::domain::numbers::percent(rate))), "{html}");
+    assert!(
+        !html.contains(&format!("<td>{}</td>", row("QN-LELOI")["parent_code"].as_str().unwrap())),
+        "codes, not names"
+    );
     let (_, filtered) =
         json_of(anon.get(app.url(&format!("/api/v1/rounds/{round}/leaderboard?unit=SNV"))).send().await.unwrap()).await;
     assert_eq!(filtered["total"], 0);
@@ -87,8 +104,17 @@ async fn an_official_takes_a_round_end_to_end() {
     let r = org.get(app.url(&format!("/api/v1/rounds/{round}/results.csv"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let csv = r.text().await.unwrap();
-    assert!(csv.contains(&format!("{},Phường Lê Lợi,4,5,4,", full_name("canbo1"))), "{csv}");
-    assert!(csv.trim_end().ends_with(",7,1"), "prediction then rank: {csv}");
+    // Rank, username, full name, unit, the unit's full path, score, max, correct, time, prediction.
+    let line = csv.lines().nth(1).unwrap();
+    assert!(line.starts_with(&format!("1,canbo1,{},Phường Lê Lợi,", full_name("canbo1"))), "{csv}");
+    assert!(line.contains(" › Phường Lê Lợi,4,5,4,"), "{csv}");
+    assert!(line.ends_with(",7"), "the prediction last: {csv}");
+    let r = org.get(app.url(&format!("/api/v1/rounds/{round}/results.csv?format=xlsx"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    let r = org.get(app.url(&format!("/api/v1/rounds/{round}/results.csv?format=pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Officials cannot export.
     assert_eq!(
         me.get(app.url(&format!("/api/v1/rounds/{round}/results.csv"))).send().await.unwrap().status(),

@@ -1,9 +1,9 @@
 //! Organizer and unit-manager pages, end to end through the HTML forms.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, extract_csrf, full_name, hidden, spawn_app};
+use crate::helpers::{TestApp, extract_csrf, full_name, hidden, json_of, spawn_app};
 
 /// The app's clock shifted by `minutes`, as a form's `datetime-local` (+07:00).
 fn local(app: &TestApp, minutes: i64) -> String {
@@ -100,6 +100,13 @@ async fn an_organizer_sets_up_and_publishes_a_round_with_the_forms() {
     // Now the round cannot be edited, and the page says so; live figures show it.
     let (_, page) = app.get_text(&format!("/admin/rounds/{id}")).await;
     assert!(page.contains("không sửa được nữa"));
+    // The figures refresh themselves (static/site.js) from the JSON the page names, by these fields.
+    assert!(page.contains(&format!("data-live=\"/api/v1/rounds/{id}/live\"")), "{page}");
+    let live: serde_json::Value = app.get(&format!("/api/v1/rounds/{id}/live")).await.json().await.unwrap();
+    for field in ["started", "in_progress", "submitted"] {
+        assert!(page.contains(&format!("data-live-field=\"{field}\"")), "{field}");
+        assert!(live[field].is_i64(), "{field}: {live}");
+    }
     let r = app.post_form(&format!("/admin/rounds/{id}"), &form).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     // The public contest page renders the rules' Markdown, not raw HTML.
@@ -279,4 +286,59 @@ async fn an_organizer_previews_then_imports_a_spreadsheet_bank() {
     // Officials have no such page.
     let official = app.official("cb-up", "SNV").await;
     assert_eq!(official.get(app.url("/admin/banks")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn a_round_is_copied_for_next_week_and_a_sample_paper_shows_its_keys() {
+    let app = spawn_app().await;
+    let (org, round) = app
+        .setup_round(json!({ "title": "Tuần 3", "blueprint": [{"bank": "mot-cua", "difficulty": "easy", "count": 4}] }))
+        .await;
+    // Copy through the API: a draft a week later, the same settings, "Tuần 4".
+    let (s, copy) = json_of(org.post(app.url(&format!("/api/v1/rounds/{round}/copy"))).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{copy}");
+    let (_, rounds) = json_of(org.get(app.url("/api/v1/contests/tuan-le/rounds")).send().await.unwrap()).await;
+    let original = rounds.as_array().unwrap().iter().find(|r| r["id"] == round).unwrap().clone();
+    assert_eq!(copy["title"], "Tuần 4");
+    assert_eq!(copy["status"], "draft");
+    for field in
+        ["duration_s", "blueprint", "attempts_allowed", "grace_s", "points_per_question", "prediction", "reveal"]
+    {
+        assert_eq!(copy[field], original[field], "{field}");
+    }
+    let week = |r: &Value, f: &str| chrono::DateTime::parse_from_rfc3339(r[f].as_str().unwrap()).unwrap();
+    assert_eq!(week(&copy, "opens_at") - week(&original, "opens_at"), chrono::Duration::days(7));
+    assert_eq!(week(&copy, "closes_at") - week(&original, "closes_at"), chrono::Duration::days(7));
+
+    // A sample paper: 4 easy questions of mot-cua, each with its key; nothing stored.
+    let (s, sample) = json_of(org.get(app.url(&format!("/api/v1/rounds/{round}/sample"))).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{sample}");
+    let questions = sample["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 4);
+    let bank = app.state.read(|c| hoithi::db::banks::load_bank(c, "mot-cua")).await.unwrap().unwrap();
+    for q in questions {
+        assert_eq!((q["bank"].as_str(), q["difficulty"].as_str()), (Some("mot-cua"), Some("easy")));
+        let stored = bank.questions.iter().find(|b| b.key == q["key"]).unwrap();
+        assert_eq!(q["answer"], json!(stored.answer_letters().split(", ").collect::<Vec<_>>()));
+    }
+    // The page shows it in Vietnamese, and the copy button leads to next week's draft.
+    let html = org.get(app.url(&format!("/admin/rounds/{round}/sample"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("(đáp án)") && html.contains("dễ") && !html.contains(" easy"), "{html}");
+    let token =
+        extract_csrf(&org.get(app.url(&format!("/admin/rounds/{round}"))).send().await.unwrap().text().await.unwrap())
+            .unwrap();
+    let r = org
+        .post(app.url(&format!("/admin/rounds/{round}/copy")))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/admin/rounds/") && to != format!("/admin/rounds/{round}"), "{to}");
+    assert!(org.get(app.url(&to)).send().await.unwrap().text().await.unwrap().contains("Tuần 4"));
+    // Another organizer can do neither.
+    let other = app.organizer("btc-khac").await;
+    let r = other.get(app.url(&format!("/api/v1/rounds/{round}/sample"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }

@@ -37,6 +37,15 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind as people say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Single => "một lựa chọn",
+            Kind::Multiple => "nhiều lựa chọn",
+            Kind::TrueFalse => "đúng/sai",
+        }
+    }
+
     /// The name used in files and the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -70,6 +79,15 @@ pub enum Difficulty {
 }
 
 impl Difficulty {
+    /// The level as people say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "dễ",
+            Difficulty::Medium => "trung bình",
+            Difficulty::Hard => "khó",
+        }
+    }
+
     /// All levels, easiest first.
     pub const ALL: [Difficulty; 3] = [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard];
 

@@ -185,15 +185,27 @@ fn over_budget(file: &str, questions: Vec<Fields<'_>>, budget: &Budget) -> Vec<P
         .collect()
 }
 
-/// The text of a GIFT, Aiken or TOML file: UTF-8, with or without a byte-order mark.
+/// The text of a GIFT, Aiken or TOML file: UTF-8 with or without a
+/// byte-order mark, or UTF-16 with one (Notepad's "Unicode").
 fn decode_text(bytes: &[u8]) -> Result<String, String> {
+    let utf16 = |rest: &[u8], unit: fn([u8; 2]) -> u16| {
+        char::decode_utf16(rest.chunks(2).map(|c| unit([c[0], c.get(1).copied().unwrap_or(0)])))
+            .collect::<Result<String, _>>()
+            .map_err(|_| "tệp UTF-16 có ký tự không hợp lệ: hãy lưu lại với bảng mã UTF-8".to_string())
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, u16::from_le_bytes);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, u16::from_be_bytes);
+    }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
         format!(
             "tệp không phải văn bản UTF-8 (ký tự lỗi ở dòng {line}): có thể tệp được lưu bằng bảng mã cũ \
-             (Windows-1258, TCVN3, VNI hoặc UTF-16); hãy lưu lại với bảng mã UTF-8 (trong Notepad: \
-             Lưu thành… → Mã hóa UTF-8)"
+             (ANSI/Windows-1258, TCVN3 hay VNI), nên chữ có dấu sẽ bị sai; hãy lưu lại với bảng mã UTF-8 \
+             (trong Notepad: Lưu thành… → Mã hóa: UTF-8)"
         )
     })
 }
@@ -218,4 +230,53 @@ pub fn cap_problems(file: &str, mut problems: Vec<Problem>, max: usize) -> Vec<P
         ),
     });
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta() -> BankMeta {
+        BankMeta { slug: "b".into(), title: "T".into(), topic: "t".into(), replaced_documents: vec![] }
+    }
+
+    #[test]
+    fn text_formats_are_read_in_utf8_or_notepads_utf16_and_other_encodings_are_named() {
+        let aiken = "Câu hỏi?\nA. Có\nB. Không\nANSWER: A\n";
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(aiken.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let parsed = parse_bank(&ReadRequest::new("a.txt", Some(&meta())), &utf16);
+        assert_eq!(parsed.bank.map(|b| b.questions.len()), Some(1), "{:?}", parsed.problems);
+        // "Câu" in Windows-1258: not UTF-8.
+        let parsed = parse_bank(&ReadRequest::new("a.txt", Some(&meta())), b"C\xe2u h\xf5i?\nA. x\nB. y\nANSWER: A\n");
+        assert!(parsed.problems[0].message.contains("Windows-1258"), "{:?}", parsed.problems);
+    }
+
+    #[test]
+    fn problems_beyond_the_budget_are_counted_in_one_line_errors_first() {
+        let p = |severity, n: usize| Problem {
+            severity,
+            file: "f".into(),
+            line: Some(n),
+            key: None,
+            message: n.to_string(),
+        };
+        let mut all: Vec<Problem> = (0..5).map(|n| p(Severity::Warning, n)).collect();
+        all.extend((5..8).map(|n| p(Severity::Error, n)));
+        let capped = cap_problems("f", all, 4);
+        assert_eq!(capped.len(), 5);
+        assert!(capped[..3].iter().all(|p| p.severity == Severity::Error));
+        assert!(capped[4].message.contains("… và 4 vấn đề khác (0 lỗi, 4 cảnh báo)"), "{:?}", capped[4]);
+    }
+
+    #[test]
+    fn content_keys_follow_the_normalized_text_and_repeated_texts_get_a_suffix() {
+        assert_eq!(content_key("  Câu  HỎI? "), content_key("câu hỏi?"));
+        assert_ne!(content_key("Câu hỏi một?"), content_key("Câu hỏi hai?"));
+        let draft = |t: &str| Draft { text: Some(t.into()), ..Draft::default() };
+        let mut drafts = vec![draft("Hỏi?"), draft("Hỏi?"), Draft { key: Some("k".into()), ..draft("Khác?") }];
+        give_content_keys(&mut drafts);
+        let base = content_key("Hỏi?");
+        let keys: Vec<_> = drafts.iter().map(|d| d.key.clone().unwrap()).collect();
+        assert_eq!(keys, [base.clone(), format!("{base}-2"), "k".to_string()]);
+    }
 }

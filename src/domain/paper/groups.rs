@@ -79,7 +79,7 @@ impl GroupsError {
                         let level = rows
                             .get(i)
                             .and_then(|r| r.difficulty)
-                            .map(|d| format!(", mức {}", d.as_str()))
+                            .map(|d| format!(", mức {}", d.label()))
                             .unwrap_or_default();
                         format!("dòng {} (ngân hàng \"{bank}\"{level})", i + 1)
                     })

@@ -5,16 +5,7 @@ use super::*;
 /// A pool of questions `start..`, each in the group named by its letter
 /// (`'-'`: none), e.g. `q(0, "aab-")`.
 fn q(start: i64, groups: &str) -> Vec<PoolQuestion> {
-    groups
-        .chars()
-        .enumerate()
-        .map(|(i, g)| PoolQuestion {
-            id: start + i as i64,
-            options: 4,
-            fixed_order: false,
-            group: (g != '-').then(|| g.to_string()),
-        })
-        .collect()
+    crate::domain::paper::tests::grouped(start, groups)
 }
 
 fn rows(counts: &[u32]) -> Vec<BlueprintRow> {

@@ -139,7 +139,7 @@ fn disjoint_pools() {
 }
 
 /// A pool whose questions are in the groups named by their letters (`'-'`: none).
-fn grouped(start: i64, groups: &str) -> Vec<PoolQuestion> {
+pub(super) fn grouped(start: i64, groups: &str) -> Vec<PoolQuestion> {
     groups
         .chars()
         .enumerate()

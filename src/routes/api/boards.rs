@@ -8,7 +8,7 @@ use crate::auth::CurrentUser;
 use crate::auth::participant::MaybeEntrant;
 use crate::engine::views::{BoardView, LiveView, StandingsView, UnitsView};
 use crate::error::AppResult;
-use crate::routes::{BoardQuery, csv_for_people};
+use crate::routes::BoardQuery;
 use crate::state::AppState;
 
 /// `GET /api/v1/rounds/{id}/leaderboard` (public).
@@ -49,30 +49,49 @@ pub async fn standings(
     Ok(HttpResponse::Ok().json(state.standings(&contest, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?))
 }
 
-/// `GET /api/v1/rounds/{id}/results.csv` (the contest's owner or an admin).
-#[utoipa::path(get, path = "/api/v1/rounds/{id}/results.csv", tag = "boards", summary = "Xuất kết quả CSV (ban tổ chức)", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "CSV: họ tên, đơn vị, điểm, điểm tối đa, số câu đúng, thời gian, dự đoán, xếp hạng", content_type = "text/csv"), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
-pub async fn results_csv(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+/// `GET /api/v1/rounds/{id}/results.csv[?format=xlsx]` (the contest's owner or an admin).
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/results.csv", tag = "boards", summary = "Xuất kết quả CSV hoặc Excel (?format=xlsx) (ban tổ chức)", params(("id" = i64, Path, description = "Mã vòng thi"), ("format" = Option<String>, Query, description = "csv (mặc định) hoặc xlsx")), responses((status = 200, description = "Xếp hạng, tên đăng nhập, họ tên, đơn vị, đơn vị đầy đủ, điểm, điểm tối đa, số câu đúng, thời gian, dự đoán", content_type = "text/csv"), (status = 400, description = "Tham số không hợp lệ", body = ErrorBody), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Định dạng không hỗ trợ", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
+pub async fn results_csv(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    q: web::Query<crate::routes::ExportQuery>,
+) -> AppResult<HttpResponse> {
     let (round, contest) = state.owned_round(&user, *id).await?;
     let rows: Vec<Vec<String>> = state
-        .results(&round)
+        .results_export(&round)
         .await?
         .into_iter()
-        .map(|(r, unit)| {
+        .map(|l| {
+            let e = &l.row.entry;
             vec![
-                r.person.full_name,
-                unit.unwrap_or_default(),
-                r.entry.score.to_string(),
-                r.entry.max_score.to_string(),
-                r.entry.correct.to_string(),
-                format!("{:.1}", r.entry.duration_ms as f64 / 1000.0),
-                r.entry.prediction.map(|p| p.to_string()).unwrap_or_default(),
-                r.rank.to_string(),
+                l.row.rank.to_string(),
+                l.username.unwrap_or_default(),
+                l.row.person.full_name,
+                l.unit.unwrap_or_default(),
+                l.unit_path.unwrap_or_default(),
+                e.score.to_string(),
+                e.max_score.to_string(),
+                e.correct.to_string(),
+                crate::domain::numbers::one_decimal(e.duration_ms as f64 / 1000.0),
+                e.prediction.map(|p| p.to_string()).unwrap_or_default(),
             ]
         })
         .collect();
-    let header =
-        ["Họ và tên", "Đơn vị", "Điểm", "Điểm tối đa", "Số câu đúng", "Thời gian (giây)", "Dự đoán", "Xếp hạng"];
-    csv_for_people(&format!("ket-qua-{}-vong-{}.csv", contest.slug, round.number), &header, &rows)
+    let header = [
+        "Xếp hạng",
+        "Tên đăng nhập",
+        "Họ và tên",
+        "Đơn vị",
+        "Đơn vị (đầy đủ)",
+        "Điểm",
+        "Điểm tối đa",
+        "Số câu đúng",
+        "Thời gian (giây)",
+        "Dự đoán",
+    ];
+    let base = format!("ket-qua-{}-vong-{}", contest.slug, round.number);
+    crate::routes::table_for_people(q.format.as_deref(), &base, "Kết quả", &header, &rows)
 }
 
 /// `GET /api/v1/rounds/{id}/live` (owner or admin): attempts and participation now.

@@ -38,7 +38,7 @@ pub struct ErrorBody {
         session::create, session::delete, session::me, units::list, banks::list, users::create,
         contests::create, contests::list, contests::patch,
         participants::register, participants::continue_entry, participants::search, participants::reissue, participants::purge,
-        rounds::create, rounds::list, rounds::patch, rounds::publish, rounds::close,
+        rounds::create, rounds::list, rounds::patch, rounds::publish, rounds::close, rounds::copy, rounds::sample,
         play::open_rounds, play::start, play::get, play::answer, play::prediction, play::submit,
         boards::leaderboard, boards::units, boards::standings, boards::results_csv, boards::live,
         prizes::get, prizes::set, prizes::winners, prizes::unit_prizes,

@@ -162,3 +162,24 @@ pub async fn close(state: web::Data<AppState>, user: CurrentUser, id: web::Path<
     let (r, c) = state.close(&user, *id).await?;
     Ok(HttpResponse::Ok().json(RoundView::of(&r, &c.slug, state.now())))
 }
+
+/// A sample paper: `{questions:[{bank,key,kind,difficulty,text,options,answer,explanation,source}]}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SampleView {
+    /// In paper order; options in the bank's order, `answer` as letters.
+    questions: Vec<crate::engine::round_tools::SampleQuestion>,
+}
+
+/// `POST /api/v1/rounds/{id}/copy`: next week's round, as a draft.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/copy", tag = "rounds", summary = "Sao chép vòng thi sang tuần sau (bản nháp cùng cài đặt, mọi mốc thời gian lùi 7 ngày)", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 201, description = "Vòng thi mới (bản nháp)", body = RoundView), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 409, description = "Trùng", body = ErrorBody), (status = 422, description = "Ngân hàng không còn đủ câu cho cơ cấu đề", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
+pub async fn copy(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (r, c) = state.copy_round(&user, *id).await?;
+    Ok(HttpResponse::Created().json(RoundView::of(&r, &c.slug, state.now())))
+}
+
+/// `GET /api/v1/rounds/{id}/sample`: a paper drawn now from the blueprint, with the keys; nothing stored.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/sample", tag = "rounds", summary = "Đề mẫu rút từ cơ cấu đề, kèm đáp án (không lưu gì)", params(("id" = i64, Path, description = "Mã vòng thi")), responses((status = 200, description = "Đề mẫu", body = SampleView), (status = 401, description = "Chưa đăng nhập", body = ErrorBody), (status = 403, description = "Không đủ quyền", body = ErrorBody), (status = 404, description = "Không tìm thấy", body = ErrorBody), (status = 422, description = "Ngân hàng không đủ câu", body = ErrorBody), (status = 503, description = "Máy chủ bận", body = ErrorBody)))]
+pub async fn sample(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let (_, questions) = state.sample_paper(&user, *id).await?;
+    Ok(HttpResponse::Ok().json(SampleView { questions }))
+}

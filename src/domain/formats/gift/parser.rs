@@ -38,12 +38,9 @@ impl Parser<'_> {
     /// One warning for every category of the file.
     pub(super) fn categories_warning(&mut self) {
         let Some(&(first, _)) = self.categories.first() else { return };
-        let mut names: Vec<&str> = Vec::new();
-        for (_, c) in &self.categories {
-            if !names.contains(&c.as_str()) {
-                names.push(c);
-            }
-        }
+        // Distinct names in file order, in linear time: a file may hold many thousands.
+        let mut seen = std::collections::HashSet::new();
+        let names: Vec<&str> = self.categories.iter().map(|(_, c)| c.as_str()).filter(|c| seen.insert(*c)).collect();
         let shown: Vec<String> = names.iter().take(5).map(|c| format!("\"{c}\"")).collect();
         let more = if names.len() > 5 { format!(" và {} danh mục khác", names.len() - 5) } else { String::new() };
         let message = format!(

@@ -36,9 +36,13 @@
 //!   (templates are often pre-numbered), only values copied down from a
 //!   merged cell above, or a single value merged across several columns (a
 //!   section heading such as "Phần I: Luật Đất đai").
-//! - **Key** (`Mã`): when absent or empty, `stt-<STT>`, or `q-<row>` when the
-//!   row has no STT either. A sorted or renumbered sheet without `Mã` thus
-//!   yields new keys: hoithi writes `Mã` so its own exports keep them.
+//! - **Key** (`Mã`): when absent or empty, the key comes from the question's
+//!   text (`formats::content_key`), so sorting, renumbering or inserting rows
+//!   never renames a question; hoithi writes `Mã` so its own exports keep
+//!   their keys. Problems name such a row by its STT (`stt-5`) or its row.
+//! - **Group** (`Nhóm`): the question's exclusion group, if any (questions
+//!   of one group are never drawn into one paper); written only when a
+//!   question of the bank has one.
 //! - **Answer** (`Đáp án`): letters A–F, case ignored, separated by `,`, `;`,
 //!   `/`, `+`, `&`, spaces or "và", or run together, each maybe in
 //!   parentheses or followed by `.`: "B", " b ", "B.", "(B)", "A, C", "A;C",
@@ -172,6 +176,7 @@ enum Col {
     Kind,
     FixedOrder,
     AsOf,
+    Group,
 }
 
 /// The columns every sheet needs.
@@ -193,6 +198,7 @@ impl Col {
             Col::Kind => "Loại".into(),
             Col::FixedOrder => "Thứ tự cố định".into(),
             Col::AsOf => "Ngày".into(),
+            Col::Group => "Nhóm".into(),
         }
     }
 
@@ -250,6 +256,7 @@ impl Col {
             "loai" | "loai cau hoi" | "kind" => Col::Kind,
             "thu tu co dinh" | "giu thu tu" | "fixed order" => Col::FixedOrder,
             "ngay" | "as of" => Col::AsOf,
+            "nhom" | "nhom loai tru" | "group" => Col::Group,
             _ => {
                 return ["", "phuong an tra loi ", "phuong an ", "lua chon ", "dap an ", "pa ", "pa.", "option "]
                     .into_iter()
@@ -273,6 +280,7 @@ impl Col {
             Col::Kind => 12.0,
             Col::FixedOrder => 15.0,
             Col::AsOf => 12.0,
+            Col::Group => 14.0,
         }
     }
 }

@@ -61,12 +61,14 @@ pub(super) fn draft_from_row(file: &str, row: &Row, columns: &Columns, problems:
     let row = row.line;
 
     let stt = text(Col::Stt);
-    let key = match text(Col::Key) {
-        k if !k.is_empty() => k,
-        _ if !stt.is_empty() => {
+    // A row without `Mã` is keyed by its text later; problems name it by its STT or row.
+    let given = Some(text(Col::Key)).filter(|k| !k.is_empty());
+    let key = match &given {
+        Some(k) => k.clone(),
+        None if !stt.is_empty() => {
             format!("stt-{}", stt.trim_end_matches('.').split_whitespace().collect::<Vec<_>>().join("-"))
         }
-        _ => format!("q-{row}"),
+        None => format!("q-{row}"),
     };
     let mut report = |severity: Severity, message: String| {
         problems.push(problem(severity, file, Some(row), Some(&key), message));
@@ -146,7 +148,7 @@ pub(super) fn draft_from_row(file: &str, row: &Row, columns: &Columns, problems:
     let non_empty = |s: String| (!s.is_empty()).then_some(s);
     Some(Draft {
         line: row,
-        key: Some(key),
+        key: given,
         kind: Some(kind),
         difficulty: Some(difficulty.as_str().to_string()),
         text: non_empty(text(Col::Text)),
@@ -156,6 +158,6 @@ pub(super) fn draft_from_row(file: &str, row: &Row, columns: &Columns, problems:
         source: non_empty(text(Col::Source)),
         fixed_order,
         as_of,
-        group: None,
+        group: non_empty(text(Col::Group)),
     })
 }

@@ -24,6 +24,9 @@ pub(super) fn layout(bank: &Bank) -> Vec<Col> {
         Col::FixedOrder,
         Col::AsOf,
     ]);
+    if bank.questions.iter().any(|q| q.group.is_some()) {
+        cols.push(Col::Group);
+    }
     cols
 }
 
@@ -49,6 +52,7 @@ pub(super) fn value(number: usize, q: &Question, col: Col) -> Out {
         Col::Kind => text(q.kind.as_str()),
         Col::FixedOrder => text(if q.fixed_order { "x" } else { "" }),
         Col::AsOf => q.as_of.map_or_else(|| text(""), Out::Date),
+        Col::Group => text(q.group.as_deref().unwrap_or("")),
     }
 }
 
