@@ -113,16 +113,10 @@ impl Hasher {
     }
 }
 
-/// A readable random password: 4 groups of 4 letters and digits, without
-/// look-alikes (0/O, 1/l/I).
+/// A readable random password such as `k7mq-3xz9-pw4h` (60 bits; see
+/// [`crate::domain::people::generate_password`]).
 pub fn generate_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rng();
-    (0..4)
-        .map(|_| (0..4).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    crate::domain::people::generate_password(&mut rand::rng())
 }
 
 #[cfg(test)]
@@ -139,9 +133,10 @@ mod tests {
     }
 
     #[test]
-    fn generated_passwords_are_long_and_differ() {
+    fn generated_passwords_have_three_groups_and_differ() {
         let a = generate_password();
-        assert_eq!(a.len(), 19);
+        assert_eq!(a.len(), 14, "{a}");
+        assert_eq!(a.split('-').count(), 3, "{a}");
         assert_ne!(a, generate_password());
     }
 }

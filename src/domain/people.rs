@@ -190,6 +190,27 @@ impl NewAccount {
     }
 }
 
+/// The 32 symbols of generated passwords: lower-case letters and digits
+/// without the look-alikes `0`/`o` and `1`/`l`, so a password read from
+/// paper is typed right on a phone's first keyboard.
+pub const PASSWORD_ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+/// Groups of a generated password, and symbols per group: 3 × 4 × 5 bits = 60 bits.
+pub const PASSWORD_GROUPS: (usize, usize) = (3, 4);
+
+/// A generated password such as `k7mq-3xz9-pw4h`: [`PASSWORD_GROUPS`] of
+/// symbols drawn uniformly from [`PASSWORD_ALPHABET`], joined by `-`.
+pub fn generate_password(rng: &mut impl rand::Rng) -> String {
+    let (groups, per_group) = PASSWORD_GROUPS;
+    (0..groups)
+        .map(|_| {
+            (0..per_group)
+                .map(|_| PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +250,32 @@ mod tests {
         assert_eq!(a.username.as_str(), "admin2");
         assert!(a.unit_code.is_none() && a.password.is_none());
         assert!(NewAccount::parse("x1y", "N", "boss", "", "").is_err());
+    }
+
+    #[test]
+    fn generated_passwords_are_three_groups_of_four_from_32_symbols() {
+        use rand::SeedableRng;
+        let alphabet: std::collections::HashSet<u8> = PASSWORD_ALPHABET.iter().copied().collect();
+        assert_eq!(alphabet.len(), 32, "32 distinct symbols: 5 bits each");
+        assert!(alphabet.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        for look_alike in [b'0', b'o', b'1', b'l'] {
+            assert!(!alphabet.contains(&look_alike), "{}", look_alike as char);
+        }
+        let (groups, per_group) = PASSWORD_GROUPS;
+        assert_eq!(groups * per_group * 5, 60, "60 bits");
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let p = generate_password(&mut rng);
+            assert_eq!(p.len(), 14, "{p}");
+            let parts: Vec<&str> = p.split('-').collect();
+            assert_eq!(parts.len(), 3, "{p}");
+            assert!(parts.iter().all(|g| g.len() == 4 && g.bytes().all(|c| alphabet.contains(&c))), "{p}");
+            assert!(seen.insert(p), "two generated passwords are different");
+        }
+        // Every symbol turns up: the draw covers the whole alphabet.
+        let used: std::collections::HashSet<char> = seen.iter().flat_map(|p| p.chars()).filter(|c| *c != '-').collect();
+        assert_eq!(used.len(), 32);
     }
 
     #[test]
