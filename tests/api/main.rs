@@ -22,3 +22,4 @@ mod residents;
 mod robust;
 mod secrecy;
 mod share;
+mod users_page;
