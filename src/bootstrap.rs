@@ -137,6 +137,8 @@ pub fn first_run(
             full_name: "Quản trị viên",
             role: Role::Admin,
             unit_id: None,
+            email: None,
+            phone: None,
         };
         insert_user(conn, &new, &actor)?;
         report.admin_created = true;
@@ -215,6 +217,8 @@ fn create_demo(
         full_name: "Cán bộ dùng thử",
         role: Role::Official,
         unit_id: unit,
+        email: None,
+        phone: None,
     };
     insert_user(conn, &new, actor)?;
     Ok(Some(password))

@@ -31,6 +31,10 @@ pub struct User {
     pub created_at: chrono::NaiveDateTime,
     /// Last changed (UTC).
     pub updated_at: chrono::NaiveDateTime,
+    /// Contact email.
+    pub email: Option<String>,
+    /// Contact phone (`0xxxxxxxxx`).
+    pub phone: Option<String>,
 }
 
 /// A user with their unit, for lists.
@@ -55,6 +59,10 @@ pub struct NewUser<'a> {
     pub role: Role,
     /// Unit id.
     pub unit_id: Option<i64>,
+    /// Contact email (checked).
+    pub email: Option<&'a str>,
+    /// Contact phone (checked, `0xxxxxxxxx`).
+    pub phone: Option<&'a str>,
 }
 
 /// One user by username.
@@ -100,6 +108,8 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser<'_>, actor: &Actor) ->
                 users::session_epoch.eq(0),
                 users::created_at.eq(t),
                 users::updated_at.eq(t),
+                users::email.eq(new.email),
+                users::phone.eq(new.phone),
             ))
             .returning(users::id)
             .get_result(conn)?;
@@ -107,6 +117,38 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser<'_>, actor: &Actor) ->
         insert_audit(conn, actor, "user.create", &format!("user:{}", new.username), new.role.as_str())?;
         Ok(Some(user))
     })
+}
+
+/// Inserts every account in one transaction, or none: `Ok(Err(username))`
+/// names the first username found taken (nothing is saved then).
+pub fn insert_users(
+    conn: &mut DbConnection,
+    news: &[NewUser<'_>],
+    actor: &Actor,
+) -> QueryResult<Result<Vec<User>, String>> {
+    let mut taken = None;
+    let result = conn.transaction(|conn| {
+        let mut created = Vec::with_capacity(news.len());
+        for new in news {
+            match insert_user(conn, new, actor)? {
+                Some(u) => created.push(u),
+                None => {
+                    taken = Some(new.username.to_string());
+                    return Err(diesel::result::Error::RollbackTransaction);
+                }
+            }
+        }
+        Ok(created)
+    });
+    match (result, taken) {
+        (Err(diesel::result::Error::RollbackTransaction), Some(name)) => Ok(Err(name)),
+        (r, _) => r.map(Ok),
+    }
+}
+
+/// Every username (to make new ones that are free).
+pub fn list_usernames(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    users::table.select(users::username).load(conn)
 }
 
 /// Disables or re-enables an account (ending all its sessions when disabling).

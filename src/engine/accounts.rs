@@ -155,14 +155,21 @@ impl Engine {
         };
         let hash = self.hasher.hash(password).await?;
         let (username, full_name, role) = (v.username.as_str().to_string(), v.full_name.as_str().to_string(), v.role);
+        let email = v.email.as_ref().map(|e| e.as_str().to_string());
+        let phone = v.phone.as_ref().map(|p| p.as_str().to_string());
         let unit_id = unit.as_ref().map(|u| u.id);
         let created = self
             .write(move |c| {
-                insert_user(
-                    c,
-                    &NewUser { username: &username, password_hash: &hash, full_name: &full_name, role, unit_id },
-                    &actor,
-                )
+                let new = NewUser {
+                    username: &username,
+                    password_hash: &hash,
+                    full_name: &full_name,
+                    role,
+                    unit_id,
+                    email: email.as_deref(),
+                    phone: phone.as_deref(),
+                };
+                insert_user(c, &new, &actor)
             })
             .await?
             .ok_or_else(|| {

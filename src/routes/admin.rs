@@ -11,7 +11,7 @@ use crate::db::audit::list_audit;
 use crate::db::banks::list_bank_summaries;
 use crate::db::units::list_units;
 use crate::db::users::list_users;
-use crate::domain::people::{NewAccount, Role};
+use crate::domain::people::{AccountFields, NewAccount, Role};
 use crate::domain::time::format_vn;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -99,11 +99,19 @@ pub async fn create_user(
     Admin(user): Admin,
     f: CsrfForm,
 ) -> AppResult<HttpResponse> {
-    let (username, full_name, role, unit_code) =
-        (f.field("username"), f.field("full_name"), f.field("role"), f.field("unit_code"));
+    let fields = AccountFields {
+        username: f.field("username"),
+        full_name: f.field("full_name"),
+        role: f.field("role"),
+        unit_code: f.field("unit_code"),
+        email: f.field("email"),
+        phone: f.field("phone"),
+        password: f.field("password"),
+    };
+    let (username, full_name, role, unit_code) = (fields.username, fields.full_name, fields.role, fields.unit_code);
     let form_back =
         json!({ "form": { "username": username, "full_name": full_name, "role": role, "unit_code": unit_code } });
-    let result = match NewAccount::parse(username, full_name, role, unit_code, f.field("password")) {
+    let result = match NewAccount::parse(&fields) {
         Ok(v) => state.create_account(v, user.actor()).await,
         Err(m) => Err(AppError::Invalid(m)),
     };
