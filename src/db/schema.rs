@@ -27,6 +27,7 @@ diesel::table! {
         updated_at -> Timestamp,
         email -> Nullable<Text>,
         phone -> Nullable<Text>,
+        search_key -> Text,
     }
 }
 

@@ -1,4 +1,5 @@
-//! How to reach a person: an account's optional email and phone.
+//! How to reach a person: an account's optional email and phone, and the
+//! search over accounts (username, name, email, phone).
 
 /// A contact email: one `@`, something before it, and a domain of at least
 /// two labels (`binhdinh.gov.vn`); no spaces. Stored as typed with the
@@ -79,6 +80,31 @@ impl Phone {
     }
 }
 
+/// What the users page searches for an account: its username, name (folded:
+/// no diacritics, lower case), email and phone, in one line.
+pub fn search_key(username: &str, full_name: &str, email: Option<&str>, phone: Option<&str>) -> String {
+    let parts = [username, full_name, email.unwrap_or(""), phone.unwrap_or("")];
+    super::text::fold_ascii(&parts.join(" "))
+}
+
+/// The words of a search on the users page, folded like [`search_key`];
+/// a number typed with spaces or dots ("0905.123.456") is one word.
+pub fn search_words(q: &str) -> Vec<String> {
+    let folded = super::text::fold_ascii(q);
+    let mut words: Vec<String> = Vec::new();
+    for w in folded.split(' ').filter(|w| !w.is_empty()) {
+        let digits = w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+');
+        let w: String = if digits { w.chars().filter(char::is_ascii_digit).collect() } else { w.to_string() };
+        match words.last_mut() {
+            // "0905 123 456": the groups of one number.
+            Some(last) if digits && !last.is_empty() && last.chars().all(|c| c.is_ascii_digit()) => last.push_str(&w),
+            _ if w.is_empty() => {}
+            _ => words.push(w),
+        }
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +132,15 @@ mod tests {
         for bad in ["090512345", "09051234567", "1905123456", "0905abc456", "0205123456"] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn search_finds_names_without_diacritics_and_numbers_with_spaces() {
+        let key = search_key("annv", "Nguyễn Văn An", Some("AnNV@binhdinh.gov.vn"), Some("0905123456"));
+        assert_eq!(key, "annv nguyen van an annv@binhdinh.gov.vn 0905123456");
+        assert_eq!(search_words("  Nguyễn  AN "), ["nguyen", "an"]);
+        assert_eq!(search_words("0905 123.456"), ["0905123456"]);
+        assert_eq!(search_words("an 0905"), ["an", "0905"]);
+        assert!(search_words("   ").is_empty());
     }
 }

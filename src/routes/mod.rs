@@ -20,6 +20,7 @@ pub mod share;
 pub mod static_files;
 pub mod stats;
 pub mod unit;
+pub mod users;
 pub mod users_import;
 
 mod middleware;

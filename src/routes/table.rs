@@ -6,7 +6,7 @@ use actix_web::{guard, web};
 
 use super::{
     admin, api, auth, bank_upload, boards, health, home, join, organize, play, prizes, questions, residents, share,
-    static_files, stats, unit, users_import,
+    static_files, stats, unit, users, users_import,
 };
 
 /// Who may call a route. The handler enforces it (through a role guard or
@@ -92,17 +92,19 @@ routes! {
     get "/account/password" => auth::password_page, Account;
     post "/account/password" => auth::password_submit, Account;
     get "/admin" => admin::overview, Staff;
-    get "/admin/users" => admin::users_page, Admin;
-    post "/admin/users" => admin::create_user, Admin;
-    // Before /admin/users/{id}/…, which "import" would otherwise reach.
+    get "/admin/users" => users::users_page, Admin;
+    post "/admin/users" => users::create_user, Admin;
+    // Before /admin/users/{id}, which "import" would otherwise reach.
     get "/admin/users/import" => users_import::page, Admin;
     post "/admin/users/import" => users_import::import, Admin, limit = IMPORT_BODY;
     post "/admin/users/import/preview" => users_import::preview, Admin;
     get "/admin/users/import/{id}/passwords.csv" => users_import::passwords, Admin;
-    post "/admin/users/{id}/disable" => admin::disable_user, Admin;
-    post "/admin/users/{id}/enable" => admin::enable_user, Admin;
-    post "/admin/users/{id}/reset-password" => admin::reset_password, Admin;
-    post "/admin/users/{id}/move" => admin::move_user, Admin;
+    get "/admin/users/{id}" => users::user_page, Admin;
+    post "/admin/users/{id}" => users::update_user, Admin;
+    post "/admin/users/{id}/disable" => users::disable_user, Admin;
+    post "/admin/users/{id}/enable" => users::enable_user, Admin;
+    post "/admin/users/{id}/reset-password" => users::reset_password, Admin;
+    post "/admin/users/{id}/move" => users::move_user, Admin;
     get "/admin/audit" => admin::audit_page, Admin;
     get "/history" => play::history, Entrant;
     get "/unit" => unit::overview, UnitManager;
