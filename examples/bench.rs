@@ -363,6 +363,8 @@ async fn set_up(state: &AppState, args: &Args, run: &str) -> anyhow::Result<(Vec
                         full_name: &full_name,
                         role: Role::Official,
                         unit_id: (!units.is_empty()).then(|| units[i % units.len()]),
+                        email: None,
+                        phone: None,
                     };
                     insert_user(c, &new, &actor)?;
                 }

@@ -99,6 +99,10 @@ pub fn first_run(
     if repaired > 0 {
         tracing::info!(rounds = repaired, "round entries rebuilt with rank keys");
     }
+    let keyed = crate::db::users::fill_search_keys(conn)?;
+    if keyed > 0 {
+        tracing::info!(accounts = keyed, "accounts given search keys");
+    }
     if settings.load_shipped_data {
         if units::count_units(conn)? == 0 {
             let mut names: Vec<String> = ShippedUnits::iter().map(|n| n.to_string()).collect();
@@ -137,6 +141,8 @@ pub fn first_run(
             full_name: "Quản trị viên",
             role: Role::Admin,
             unit_id: None,
+            email: None,
+            phone: None,
         };
         insert_user(conn, &new, &actor)?;
         report.admin_created = true;
@@ -215,6 +221,8 @@ fn create_demo(
         full_name: "Cán bộ dùng thử",
         role: Role::Official,
         unit_id: unit,
+        email: None,
+        phone: None,
     };
     insert_user(conn, &new, actor)?;
     Ok(Some(password))

@@ -126,6 +126,9 @@ pub struct Settings {
     pub load_shipped_data: bool,
     /// On an empty database, create a demo contest, round and official (`HOITHI_DEMO=0` turns it off).
     pub demo: bool,
+    /// Whom to ask for help (`HOITHI_SUPPORT_CONTACT`), shown on the login
+    /// page under "Quên mật khẩu?" (e.g. an office, a phone number).
+    pub support_contact: Option<String>,
     /// Per-address limits (`HOITHI_LIMIT_*`) and the bank-file budget (`HOITHI_BANK_*`).
     pub limits: crate::limits::Limits,
     /// The binary that parses bank files in a child process; `None`: this
@@ -166,6 +169,7 @@ struct FileSettings {
     sqlite_sync: Option<SqliteSync>,
     pool_size: Option<u32>,
     log_format: Option<String>,
+    support_contact: Option<String>,
 }
 
 impl Settings {
@@ -278,6 +282,16 @@ impl Settings {
         if log_format != "text" && log_format != "json" {
             return Err(SettingsError::Invalid(format!("HOITHI_LOG_FORMAT must be text or json (got {log_format:?})")));
         }
+        let support_contact = pick("HOITHI_SUPPORT_CONTACT", file.support_contact)
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|s| !s.is_empty());
+        if let Some(c) = &support_contact
+            && (c.chars().count() > 200 || crate::domain::text::check_line(c).is_err())
+        {
+            return Err(SettingsError::Invalid(
+                "HOITHI_SUPPORT_CONTACT must be one line of at most 200 characters".into(),
+            ));
+        }
         Ok(Self {
             database,
             bind,
@@ -292,6 +306,7 @@ impl Settings {
             log_format,
             load_shipped_data: true,
             demo,
+            support_contact,
             limits: crate::limits::Limits::from_env(env).map_err(SettingsError::Invalid)?,
             parser_exe: None,
         })

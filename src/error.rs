@@ -32,6 +32,9 @@ pub enum AppError {
     /// 409: the state does not allow it (message says why).
     #[error("{0}")]
     Conflict(String),
+    /// 410: it existed and is gone for good (a one-time download taken).
+    #[error("{0}")]
+    Gone(String),
     /// 400: the request is malformed.
     #[error("{0}")]
     BadRequest(String),
@@ -136,6 +139,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Denied(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -178,6 +182,7 @@ pub fn default_message(status: StatusCode) -> &'static str {
         404 => "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
         405 => "Phương thức không được hỗ trợ cho địa chỉ này.",
         408 => "Yêu cầu quá thời gian chờ.",
+        410 => "Dữ liệu này không còn nữa.",
         413 => "Dữ liệu gửi lên quá lớn.",
         415 => "Yêu cầu phải có Content-Type: application/json.",
         422 => "Dữ liệu không hợp lệ.",

@@ -28,6 +28,10 @@ pub struct Limits {
     pub flag_same_answers_window_s: u32,
     /// What reading one uploaded bank file may cost (`HOITHI_BANK_*`).
     pub bank: crate::domain::formats::Budget,
+    /// Accounts one import may create (`HOITHI_LIMIT_ACCOUNTS_PER_IMPORT`,
+    /// 2000): each costs one password hash (some 35 ms of one core), all
+    /// done before the page answers.
+    pub accounts_per_import: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +45,7 @@ impl Default for Limits {
             flag_same_answers: 3,
             flag_same_answers_window_s: 10,
             bank: crate::domain::formats::Budget::default(),
+            accounts_per_import: 2_000,
         }
     }
 }
@@ -92,6 +97,7 @@ impl Limits {
                 memory_mib: read(env, "HOITHI_BANK_PARSE_MEMORY_MB", b.memory_mib)?,
                 seconds: read(env, "HOITHI_BANK_PARSE_SECONDS", b.seconds)?,
             },
+            accounts_per_import: read(env, "HOITHI_LIMIT_ACCOUNTS_PER_IMPORT", d.accounts_per_import)?.max(1),
         })
     }
 }

@@ -69,3 +69,30 @@
   if (note) note.textContent = "Tự cập nhật mỗi 15 giây.";
   window.setInterval(refresh, 15000);
 })();
+
+// Every password box gets a "Hiện mật khẩu" button under it that shows
+// what was typed and hides it again (a generated password such as
+// k7mq-3xz9-pw4h is easier to copy from paper when one sees it).
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll("input[type='password']");
+  Array.prototype.forEach.call(boxes, function (input, i) {
+    if (!input.id) input.id = "password-" + i;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "reveal-toggle";
+    button.setAttribute("aria-controls", input.id);
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = "Hiện mật khẩu";
+    // After the label, so the box's name stays the label's text alone.
+    var anchor = input.closest("label") || input;
+    anchor.parentNode.insertBefore(button, anchor.nextSibling);
+    button.addEventListener("click", function () {
+      var show = input.type === "password";
+      input.type = show ? "text" : "password";
+      button.setAttribute("aria-pressed", show ? "true" : "false");
+      button.textContent = show ? "Ẩn mật khẩu" : "Hiện mật khẩu";
+      input.focus();
+    });
+  });
+})();

@@ -14,6 +14,8 @@ pub struct Keys {
     pub id_number: [u8; 32],
     /// HMAC key for participant codes.
     pub participant_code: [u8; 32],
+    /// AES-256-GCM key for what is stored sealed (an import's passwords).
+    sealing: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -33,7 +35,39 @@ impl Keys {
         let _ = hk.expand(b"id-number-hmac-v1", &mut id_number);
         let mut participant_code = [0u8; 32];
         let _ = hk.expand(b"participant-code-hmac-v1", &mut participant_code);
-        Self { cookie: Key::from(&cookie), id_number, participant_code }
+        let mut sealing = [0u8; 32];
+        let _ = hk.expand(b"sealing-aes-256-gcm-v1", &mut sealing);
+        Self { cookie: Key::from(&cookie), id_number, participant_code, sealing }
+    }
+
+    /// `plain` sealed (AES-256-GCM, a random nonce, `context` bound as
+    /// associated data), as hex: a copy of the database alone does not open it.
+    pub fn seal(&self, context: &[u8], plain: &[u8]) -> String {
+        use aes_gcm::aead::{Aead, Payload};
+        use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+        let cipher = Aes256Gcm::new(&self.sealing.into());
+        let mut nonce = [0u8; 12];
+        rand::fill(&mut nonce);
+        // Encrypting into a Vec fails only past GCM's 64 GiB limit.
+        let sealed =
+            cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: context }).unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        hex::encode(out)
+    }
+
+    /// What [`Keys::seal`] sealed with the same `context`; `None` when it was
+    /// sealed under another secret or context, or changed.
+    pub fn unseal(&self, context: &[u8], sealed: &str) -> Option<Vec<u8>> {
+        use aes_gcm::aead::{Aead, Payload};
+        use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+        let bytes = hex::decode(sealed).ok()?;
+        if bytes.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, data) = bytes.split_at(12);
+        let cipher = Aes256Gcm::new(&self.sealing.into());
+        cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: data, aad: context }).ok()
     }
 
     /// The stored form of a CCCD number: hex HMAC-SHA256 with its own key.
@@ -76,5 +110,23 @@ mod tests {
         assert_eq!(a.id_number_hmac("052080001234").len(), 64);
         assert_ne!(a.id_number_hmac("052080001234"), c.id_number_hmac("052080001234"));
         assert_ne!(a.code_hmac(1, "0912345678", "ACDEFG"), a.code_hmac(2, "0912345678", "ACDEFG"));
+        assert_ne!(a.sealing, a.participant_code);
+    }
+
+    #[test]
+    fn sealed_text_opens_only_with_its_secret_and_context() {
+        let a = Keys::derive("0123456789abcdef0123456789abcdef");
+        let c = Keys::derive("fedcba9876543210fedcba9876543210");
+        let sealed = a.seal(b"sheet:1", "annv,k7mq-3xz9-pw4h".as_bytes());
+        assert!(!sealed.contains(&hex::encode("k7mq")), "not in the clear");
+        assert_eq!(a.unseal(b"sheet:1", &sealed).as_deref(), Some("annv,k7mq-3xz9-pw4h".as_bytes()));
+        assert_ne!(sealed, a.seal(b"sheet:1", "annv,k7mq-3xz9-pw4h".as_bytes()), "a fresh nonce each time");
+        assert_eq!(a.unseal(b"sheet:2", &sealed), None);
+        assert_eq!(c.unseal(b"sheet:1", &sealed), None);
+        let mut tampered = sealed.clone().into_bytes();
+        let last = tampered.len() - 1;
+        tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
+        assert_eq!(a.unseal(b"sheet:1", std::str::from_utf8(&tampered).unwrap()), None);
+        assert_eq!(a.unseal(b"sheet:1", "zz"), None);
     }
 }

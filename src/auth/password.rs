@@ -69,6 +69,7 @@ pub fn verify_password_blocking(hash: &str, password: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    workers: usize,
     cost: PasswordCost,
 }
 
@@ -82,7 +83,7 @@ impl Hasher {
     /// One permit per core.
     pub fn new(cost: PasswordCost) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Self { permits: Arc::new(Semaphore::new(cores)), cost }
+        Self { permits: Arc::new(Semaphore::new(cores)), workers: cores, cost }
     }
 
     /// The cost of new hashes.
@@ -95,6 +96,38 @@ impl Hasher {
         let _permit = self.permits.acquire().await?;
         let cost = self.cost;
         actix_web::web::block(move || cost.hash_blocking(&password)).await?
+    }
+
+    /// Hashes many passwords (an import), in order, on every core; each hash
+    /// takes its permit on its own, so logins meanwhile wait for one hash at
+    /// most, never for the whole import.
+    pub async fn hash_all(&self, passwords: Vec<String>) -> anyhow::Result<Vec<String>> {
+        let workers = self.workers.min(passwords.len()).max(1);
+        let mut stripes: Vec<Vec<(usize, String)>> = vec![Vec::new(); workers];
+        for (i, p) in passwords.into_iter().enumerate() {
+            stripes[i % workers].push((i, p));
+        }
+        let total: usize = stripes.iter().map(Vec::len).sum();
+        let handles: Vec<_> = stripes
+            .into_iter()
+            .map(|stripe| {
+                let hasher = self.clone();
+                actix_web::rt::spawn(async move {
+                    let mut out = Vec::with_capacity(stripe.len());
+                    for (i, p) in stripe {
+                        out.push((i, hasher.hash(p).await?));
+                    }
+                    anyhow::Ok(out)
+                })
+            })
+            .collect();
+        let mut hashes = vec![String::new(); total];
+        for h in handles {
+            for (i, hash) in h.await.map_err(|e| anyhow::anyhow!("hashing task failed: {e}"))?? {
+                hashes[i] = hash;
+            }
+        }
+        Ok(hashes)
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when the
@@ -113,16 +146,10 @@ impl Hasher {
     }
 }
 
-/// A readable random password: 4 groups of 4 letters and digits, without
-/// look-alikes (0/O, 1/l/I).
+/// A readable random password such as `k7mq-3xz9-pw4h` (60 bits; see
+/// [`crate::domain::people::generate_password`]).
 pub fn generate_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rng();
-    (0..4)
-        .map(|_| (0..4).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    crate::domain::people::generate_password(&mut rand::rng())
 }
 
 #[cfg(test)]
@@ -139,9 +166,10 @@ mod tests {
     }
 
     #[test]
-    fn generated_passwords_are_long_and_differ() {
+    fn generated_passwords_have_three_groups_and_differ() {
         let a = generate_password();
-        assert_eq!(a.len(), 19);
+        assert_eq!(a.len(), 14, "{a}");
+        assert_eq!(a.split('-').count(), 3, "{a}");
         assert_ne!(a, generate_password());
     }
 }

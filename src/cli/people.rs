@@ -10,7 +10,7 @@ use crate::auth::password::{generate_password, hash_password_blocking};
 use crate::configuration::{Settings, write_private};
 use crate::db::audit::{Actor, insert_audit};
 use crate::db::{DbConnection, units, users};
-use crate::domain::people::NewAccount;
+use crate::domain::account_import::{PlannedAccount, Problem, UnitRef, plan, read_file};
 
 use super::{INPUT_ERRORS, OK, open_db};
 
@@ -42,82 +42,38 @@ pub fn units_import(settings: &Settings, file: &Path) -> anyhow::Result<i32> {
     Ok(OK)
 }
 
-#[derive(serde::Deserialize)]
-struct UserCsvRow {
-    username: String,
-    full_name: String,
-    role: String,
-    #[serde(default)]
-    unit_code: String,
-    #[serde(default)]
-    password: Option<String>,
-}
-
-/// `hoithi users import FILE [--output OUT]`: every row valid or nothing is
-/// written. Generated passwords go to `OUT` (mode 0600), never to the log.
+/// `hoithi users import FILE [--output OUT]`: the page's import (same
+/// columns, checks and generated usernames, no row limit); every row valid
+/// or nothing is written. Generated passwords go to `OUT` (mode 0600),
+/// never to the log.
 pub fn users_import(settings: &Settings, file: &Path, output: Option<&Path>) -> anyhow::Result<i32> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| name.clone())?;
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(bytes.as_slice());
-    let db = open_db(settings)?;
-    let mut conn = db.writer()?;
-    let known_units: std::collections::HashMap<String, i64> =
-        units::list_units(&mut conn)?.into_iter().map(|u| (u.code, u.id)).collect();
-    let mut errors = Vec::new();
-    let mut accounts: Vec<(NewAccount, Option<i64>)> = Vec::new();
-    let mut seen = HashSet::new();
-    let headers = reader.headers().with_context(|| name.clone())?.clone();
-    for result in reader.records() {
-        let record = match result {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(format!("{name}:{line}: dòng không hợp lệ: {e}"));
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let row: UserCsvRow = match record.deserialize(Some(&headers)) {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(format!("{name}:{line}: dòng không hợp lệ: {e}"));
-                continue;
-            }
-        };
-        match NewAccount::parse(
-            &row.username,
-            &row.full_name,
-            &row.role,
-            &row.unit_code,
-            row.password.as_deref().unwrap_or(""),
-        ) {
-            Err(m) => errors.push(format!("{name}:{line}: {m}")),
-            Ok(a) => {
-                let unit_id = match &a.unit_code {
-                    Some(code) => match known_units.get(code) {
-                        Some(id) => Some(*id),
-                        None => {
-                            errors.push(format!("{name}:{line}: không có đơn vị mã \"{code}\""));
-                            continue;
-                        }
-                    },
-                    None => None,
-                };
-                if !seen.insert(a.username.as_str().to_string()) {
-                    errors.push(format!("{name}:{line}: tên đăng nhập \"{}\" lặp lại trong tệp", a.username.as_str()));
-                } else if users::find_user_by_username(&mut conn, a.username.as_str())?.is_some() {
-                    errors.push(format!("{name}:{line}: tên đăng nhập \"{}\" đã có", a.username.as_str()));
-                }
-                accounts.push((a, unit_id));
+    let refuse = |problems: &[Problem]| {
+        for p in problems {
+            match p.column.as_str() {
+                "" => println!("{name}:{}: {}", p.row, p.message),
+                column => println!("{name}:{}: {column}: {}", p.row, p.message),
             }
         }
-    }
-    if !errors.is_empty() {
-        errors.iter().for_each(|e| println!("{e}"));
         println!("Không nhập gì: hãy sửa các lỗi trên.");
-        return Ok(INPUT_ERRORS);
+        Ok(INPUT_ERRORS)
+    };
+    let table = match read_file(&bytes) {
+        Ok(t) => t,
+        Err(p) => return refuse(&[p]),
+    };
+    let db = open_db(settings)?;
+    let mut conn = db.writer()?;
+    let units: Vec<UnitRef> =
+        units::list_units(&mut conn)?.into_iter().map(|u| UnitRef { id: u.id, code: u.code, name: u.name }).collect();
+    let existing: HashSet<String> = users::list_usernames(&mut conn)?.into_iter().collect();
+    let plan = plan(&table.rows, &|f| table.column(f), &units, &existing, usize::MAX);
+    if !plan.problems.is_empty() {
+        return refuse(&plan.problems);
     }
-    let needs_output = accounts.iter().any(|(a, _)| a.password.is_none());
+    let accounts = plan.accounts;
+    let needs_output = accounts.iter().any(|a| a.password.is_none());
     let out_path = output.map(Path::to_path_buf).unwrap_or_else(|| {
         let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "users".into());
         file.with_file_name(format!("{stem}-mat-khau.csv"))
@@ -129,24 +85,30 @@ pub fn users_import(settings: &Settings, file: &Path, output: Option<&Path>) -> 
     // Hash on every core; each hash is ~20 ms and 19 MiB.
     let plain: Vec<(String, bool)> = accounts
         .iter()
-        .map(|(a, _)| match &a.password {
+        .map(|a| match &a.password {
             Some(p) => (p.expose().to_string(), false),
             None => (generate_password(), true),
         })
         .collect();
     let hashes = hash_all(&plain.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>())?;
+    let unit_of = |a: &PlannedAccount| a.unit.map(|i| &units[i]);
+    let news: Vec<users::NewUser<'_>> = accounts
+        .iter()
+        .zip(&hashes)
+        .map(|(a, hash)| users::NewUser {
+            username: a.username.as_str(),
+            password_hash: hash,
+            full_name: a.full_name.as_str(),
+            role: a.role,
+            unit_id: unit_of(a).map(|u| u.id),
+            email: a.email.as_ref().map(|e| e.as_str()),
+            phone: a.phone.as_ref().map(|p| p.as_str()),
+        })
+        .collect();
     let actor = Actor::cli();
     conn.transaction::<_, anyhow::Error, _>(|conn: &mut DbConnection| {
-        for ((a, unit_id), hash) in accounts.iter().zip(&hashes) {
-            let new = users::NewUser {
-                username: a.username.as_str(),
-                password_hash: hash,
-                full_name: a.full_name.as_str(),
-                role: a.role,
-                unit_id: *unit_id,
-            };
-            users::insert_user(conn, &new, &actor)?
-                .ok_or_else(|| anyhow::anyhow!("username {} was taken meanwhile", a.username.as_str()))?;
+        if let Err(taken) = users::insert_users(conn, &news, &actor)? {
+            anyhow::bail!("username {taken} was taken meanwhile");
         }
         insert_audit(conn, &actor, "users.import", &name, &format!("{} tài khoản", accounts.len()))?;
         Ok(())
@@ -154,14 +116,10 @@ pub fn users_import(settings: &Settings, file: &Path, output: Option<&Path>) -> 
     if needs_output {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(["username", "full_name", "unit_code", "password"])?;
-        for ((a, _), (p, generated)) in accounts.iter().zip(&plain) {
+        for (a, (p, generated)) in accounts.iter().zip(&plain) {
             if *generated {
-                w.write_record([
-                    a.username.as_str(),
-                    a.full_name.as_str(),
-                    a.unit_code.as_deref().unwrap_or(""),
-                    p.as_str(),
-                ])?;
+                let unit = unit_of(a).map(|u| u.code.as_str()).unwrap_or("");
+                w.write_record([a.username.as_str(), a.full_name.as_str(), unit, p.as_str()])?;
             }
         }
         let data = String::from_utf8(w.into_inner()?)?;

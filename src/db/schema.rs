@@ -25,6 +25,9 @@ diesel::table! {
         session_epoch -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        search_key -> Text,
     }
 }
 
@@ -261,7 +264,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_sheets (id) {
+        id -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accounts -> Integer,
+        sealed -> Nullable<Text>,
+        downloaded_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(password_sheets -> users (created_by));
 diesel::joinable!(questions -> banks (bank_id));
 diesel::joinable!(rounds -> contests (contest_id));
 diesel::joinable!(participants -> contests (contest_id));
@@ -298,4 +314,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     health_checks,
     round_prizes,
+    password_sheets,
 );

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::audit::{Actor, insert_audit};
 use super::{DbConnection, now, schema::units, schema::users};
+use crate::domain::contact::search_key;
 use crate::domain::people::Role;
 
 /// A stored account.
@@ -31,6 +32,10 @@ pub struct User {
     pub created_at: chrono::NaiveDateTime,
     /// Last changed (UTC).
     pub updated_at: chrono::NaiveDateTime,
+    /// Contact email.
+    pub email: Option<String>,
+    /// Contact phone (`0xxxxxxxxx`).
+    pub phone: Option<String>,
 }
 
 /// A user with their unit, for lists.
@@ -55,6 +60,10 @@ pub struct NewUser<'a> {
     pub role: Role,
     /// Unit id.
     pub unit_id: Option<i64>,
+    /// Contact email (checked).
+    pub email: Option<&'a str>,
+    /// Contact phone (checked, `0xxxxxxxxx`).
+    pub phone: Option<&'a str>,
 }
 
 /// One user by username.
@@ -100,6 +109,9 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser<'_>, actor: &Actor) ->
                 users::session_epoch.eq(0),
                 users::created_at.eq(t),
                 users::updated_at.eq(t),
+                users::email.eq(new.email),
+                users::phone.eq(new.phone),
+                users::search_key.eq(search_key(new.username, new.full_name, new.email, new.phone)),
             ))
             .returning(users::id)
             .get_result(conn)?;
@@ -107,6 +119,144 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser<'_>, actor: &Actor) ->
         insert_audit(conn, actor, "user.create", &format!("user:{}", new.username), new.role.as_str())?;
         Ok(Some(user))
     })
+}
+
+/// Inserts every account in one transaction, or none: `Ok(Err(username))`
+/// names the first username found taken (nothing is saved then).
+pub fn insert_users(
+    conn: &mut DbConnection,
+    news: &[NewUser<'_>],
+    actor: &Actor,
+) -> QueryResult<Result<Vec<User>, String>> {
+    let mut taken = None;
+    let result = conn.transaction(|conn| {
+        let mut created = Vec::with_capacity(news.len());
+        for new in news {
+            match insert_user(conn, new, actor)? {
+                Some(u) => created.push(u),
+                None => {
+                    taken = Some(new.username.to_string());
+                    return Err(diesel::result::Error::RollbackTransaction);
+                }
+            }
+        }
+        Ok(created)
+    });
+    match (result, taken) {
+        (Err(diesel::result::Error::RollbackTransaction), Some(name)) => Ok(Err(name)),
+        (r, _) => r.map(Ok),
+    }
+}
+
+/// Every username (to make new ones that are free).
+pub fn list_usernames(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    users::table.select(users::username).load(conn)
+}
+
+/// How many accounts there are.
+pub fn count_users(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+/// One word of a search on the users page: it is in the account's search
+/// key, or the account's unit is one of `units` (those whose code or name
+/// holds the word).
+#[derive(Clone, Debug, Default)]
+pub struct SearchWord {
+    /// The folded word (see `domain::contact::search_words`).
+    pub word: String,
+    /// Units matching the word.
+    pub units: Vec<i64>,
+}
+
+fn matching(words: &[SearchWord]) -> users::BoxedQuery<'_, super::MultiBackend> {
+    let mut q = users::table.into_boxed();
+    for w in words {
+        let mut escaped = String::with_capacity(w.word.len());
+        for c in w.word.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                escaped.push('\\');
+            }
+            escaped.push(c);
+        }
+        let like = users::search_key.like(format!("%{escaped}%")).escape('\\');
+        q = if w.units.is_empty() {
+            q.filter(like)
+        } else {
+            q.filter(like.or(users::unit_id.assume_not_null().eq_any(w.units.clone())))
+        };
+    }
+    q
+}
+
+/// How many accounts match every word (all accounts without words).
+pub fn count_matching_users(conn: &mut DbConnection, words: &[SearchWord]) -> QueryResult<i64> {
+    matching(words).count().get_result(conn)
+}
+
+/// A page of the accounts matching every word, by username.
+pub fn search_users(
+    conn: &mut DbConnection,
+    words: &[SearchWord],
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<UserListItem>> {
+    let ids: Vec<i64> =
+        matching(words).order(users::username.asc()).select(users::id).offset(offset).limit(limit).load(conn)?;
+    let rows: Vec<(User, Option<(String, String)>)> = users::table
+        .left_join(units::table)
+        .filter(users::id.eq_any(&ids))
+        .order(users::username.asc())
+        .select((User::as_select(), (units::code, units::name).nullable()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(user, unit)| UserListItem { user, unit }).collect())
+}
+
+/// Changes an account's name, email and phone (recorded with the fields changed).
+pub fn update_contact(
+    conn: &mut DbConnection,
+    id: i64,
+    full_name: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    actor: &Actor,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let user = users::table.find(id).select(User::as_select()).first(conn)?;
+        let mut changed = Vec::new();
+        if user.full_name != full_name {
+            changed.push("họ và tên");
+        }
+        if user.email.as_deref() != email {
+            changed.push("email");
+        }
+        if user.phone.as_deref() != phone {
+            changed.push("số điện thoại");
+        }
+        if changed.is_empty() {
+            return Ok(());
+        }
+        diesel::update(users::table.find(id))
+            .set((
+                users::full_name.eq(full_name),
+                users::email.eq(email),
+                users::phone.eq(phone),
+                users::search_key.eq(search_key(&user.username, full_name, email, phone)),
+                users::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        insert_audit(conn, actor, "user.update", &format!("user:{}", user.username), &changed.join(", "))
+    })
+}
+
+/// Gives a search key to the accounts from before search keys; returns how many.
+pub fn fill_search_keys(conn: &mut DbConnection) -> QueryResult<usize> {
+    let rows: Vec<User> = users::table.filter(users::search_key.eq("")).select(User::as_select()).load(conn)?;
+    for u in &rows {
+        let key = search_key(&u.username, &u.full_name, u.email.as_deref(), u.phone.as_deref());
+        diesel::update(users::table.find(u.id)).set(users::search_key.eq(key)).execute(conn)?;
+    }
+    Ok(rows.len())
 }
 
 /// Disables or re-enables an account (ending all its sessions when disabling).

@@ -1,8 +1,10 @@
 //! Pure contest logic: no I/O, no clock, no global RNG. Everything here is
 //! tested with fixed values next to the code.
 
+pub mod account_import;
 pub mod attempt;
 pub mod bank;
+pub mod contact;
 pub mod contest;
 pub mod flags;
 pub mod formats;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::contact::{Email, Phone};
 use super::text::nfc;
 
 /// What an account may do.
@@ -50,6 +51,30 @@ impl Role {
     /// Whether this role must belong to a unit.
     pub fn needs_unit(self) -> bool {
         matches!(self, Role::UnitManager | Role::Official)
+    }
+
+    /// Parses a role as a file written by people names it: the stored name
+    /// or the Vietnamese words for it, without regard to case or diacritics
+    /// ("Cán bộ", "công chức", "đầu mối", "Ban tổ chức").
+    pub fn parse_loose(s: &str) -> Option<Self> {
+        if let Some(r) = Role::parse(s) {
+            return Some(r);
+        }
+        let folded = super::text::fold_ascii(s).replace(['_', '-'], " ");
+        let words = folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>();
+        let folded = words.join(" ");
+        let role = match folded.as_str() {
+            "admin" | "quan tri" | "quan tri vien" => Role::Admin,
+            "organizer" | "ban to chuc" | "btc" | "to chuc" => Role::Organizer,
+            "unit manager" | "dau moi" | "can bo dau moi" | "can bo dau moi don vi" | "quan ly don vi" => {
+                Role::UnitManager
+            }
+            "official" | "can bo" | "cong chuc" | "vien chuc" | "can bo cong chuc vien chuc" | "cbccvc" | "cb" => {
+                Role::Official
+            }
+            _ => return None,
+        };
+        Some(role)
     }
 }
 
@@ -172,22 +197,70 @@ pub struct NewAccount {
     pub unit_code: Option<String>,
     /// The password, when given (else one is generated).
     pub password: Option<NewPassword>,
+    /// Contact email, when given.
+    pub email: Option<Email>,
+    /// Contact phone, when given.
+    pub phone: Option<Phone>,
+}
+
+/// A new account's fields as typed (a form, a JSON body, a row of a file).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AccountFields<'a> {
+    /// Login name.
+    pub username: &'a str,
+    /// Display name.
+    pub full_name: &'a str,
+    /// Role's stored name.
+    pub role: &'a str,
+    /// Unit code ("" for none).
+    pub unit_code: &'a str,
+    /// Email ("" for none).
+    pub email: &'a str,
+    /// Phone ("" for none).
+    pub phone: &'a str,
+    /// Password ("" to generate one).
+    pub password: &'a str,
 }
 
 impl NewAccount {
     /// Checks every field; the message says what to fix.
-    pub fn parse(username: &str, full_name: &str, role: &str, unit_code: &str, password: &str) -> Result<Self, String> {
-        let username = Username::parse(username)?;
-        let full_name = FullName::parse(full_name)?;
-        let role = Role::parse(role)
-            .ok_or_else(|| format!("Vai trò \"{role}\" không hợp lệ (admin, organizer, unit_manager, official)."))?;
-        let unit_code = Some(unit_code.trim().to_string()).filter(|s| !s.is_empty());
+    pub fn parse(f: &AccountFields<'_>) -> Result<Self, String> {
+        let username = Username::parse(f.username)?;
+        let full_name = FullName::parse(f.full_name)?;
+        let role = Role::parse(f.role).ok_or_else(|| {
+            format!("Vai trò \"{}\" không hợp lệ (admin, organizer, unit_manager, official).", f.role)
+        })?;
+        let unit_code = Some(f.unit_code.trim().to_string()).filter(|s| !s.is_empty());
         if role.needs_unit() && unit_code.is_none() {
             return Err(format!("Vai trò {} phải thuộc một đơn vị: hãy chọn đơn vị.", role.label()));
         }
-        let password = if password.is_empty() { None } else { Some(NewPassword::parse(password, username.as_str())?) };
-        Ok(Self { username, full_name, role, unit_code, password })
+        let password =
+            if f.password.is_empty() { None } else { Some(NewPassword::parse(f.password, username.as_str())?) };
+        let email = Email::parse_optional(f.email)?;
+        let phone = Phone::parse_optional(f.phone)?;
+        Ok(Self { username, full_name, role, unit_code, password, email, phone })
     }
+}
+
+/// The 32 symbols of generated passwords: lower-case letters and digits
+/// without the look-alikes `0`/`o` and `1`/`l`, so a password read from
+/// paper is typed right on a phone's first keyboard.
+pub const PASSWORD_ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+/// Groups of a generated password, and symbols per group: 3 × 4 × 5 bits = 60 bits.
+pub const PASSWORD_GROUPS: (usize, usize) = (3, 4);
+
+/// A generated password such as `k7mq-3xz9-pw4h`: [`PASSWORD_GROUPS`] of
+/// symbols drawn uniformly from [`PASSWORD_ALPHABET`], joined by `-`.
+pub fn generate_password(rng: &mut impl rand::Rng) -> String {
+    let (groups, per_group) = PASSWORD_GROUPS;
+    (0..groups)
+        .map(|_| {
+            (0..per_group)
+                .map(|_| PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]
@@ -222,13 +295,68 @@ mod tests {
         assert_eq!(format!("{:?}", NewPassword::parse("secret-secret", "u").unwrap()), "NewPassword(***)");
     }
 
+    fn fields<'a>(username: &'a str, role: &'a str, unit_code: &'a str) -> AccountFields<'a> {
+        AccountFields { username, full_name: "Cán bộ", role, unit_code, ..AccountFields::default() }
+    }
+
     #[test]
     fn officials_need_a_unit_admins_do_not() {
-        assert!(NewAccount::parse("canbo01", "Cán bộ", "official", "", "").unwrap_err().contains("đơn vị"));
-        let a = NewAccount::parse("Admin2", "Quản trị", "admin", " ", "").unwrap();
+        assert!(NewAccount::parse(&fields("canbo01", "official", "")).unwrap_err().contains("đơn vị"));
+        let a = NewAccount::parse(&fields("Admin2", "admin", " ")).unwrap();
         assert_eq!(a.username.as_str(), "admin2");
-        assert!(a.unit_code.is_none() && a.password.is_none());
-        assert!(NewAccount::parse("x1y", "N", "boss", "", "").is_err());
+        assert!(a.unit_code.is_none() && a.password.is_none() && a.email.is_none() && a.phone.is_none());
+        assert!(NewAccount::parse(&fields("x1y", "boss", "")).is_err());
+    }
+
+    #[test]
+    fn accounts_take_an_optional_email_and_phone() {
+        let f = AccountFields {
+            email: " AnNV@BinhDinh.Gov.VN ",
+            phone: "0905.123 456",
+            ..fields("annv", "official", "SNV")
+        };
+        let a = NewAccount::parse(&f).unwrap();
+        assert_eq!(a.email.unwrap().as_str(), "AnNV@binhdinh.gov.vn", "the domain in lower case");
+        assert_eq!(a.phone.unwrap().as_str(), "0905123456");
+        let bad = AccountFields { phone: "12345", ..fields("annv", "official", "SNV") };
+        assert!(NewAccount::parse(&bad).unwrap_err().contains("10 chữ số"));
+    }
+
+    #[test]
+    fn generated_passwords_are_three_groups_of_four_from_32_symbols() {
+        use rand::SeedableRng;
+        let alphabet: std::collections::HashSet<u8> = PASSWORD_ALPHABET.iter().copied().collect();
+        assert_eq!(alphabet.len(), 32, "32 distinct symbols: 5 bits each");
+        assert!(alphabet.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        for look_alike in [b'0', b'o', b'1', b'l'] {
+            assert!(!alphabet.contains(&look_alike), "{}", look_alike as char);
+        }
+        let (groups, per_group) = PASSWORD_GROUPS;
+        assert_eq!(groups * per_group * 5, 60, "60 bits");
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let p = generate_password(&mut rng);
+            assert_eq!(p.len(), 14, "{p}");
+            let parts: Vec<&str> = p.split('-').collect();
+            assert_eq!(parts.len(), 3, "{p}");
+            assert!(parts.iter().all(|g| g.len() == 4 && g.bytes().all(|c| alphabet.contains(&c))), "{p}");
+            assert!(seen.insert(p), "two generated passwords are different");
+        }
+        // Every symbol turns up: the draw covers the whole alphabet.
+        let used: std::collections::HashSet<char> = seen.iter().flat_map(|p| p.chars()).filter(|c| *c != '-').collect();
+        assert_eq!(used.len(), 32);
+    }
+
+    #[test]
+    fn roles_are_read_from_the_words_people_write() {
+        assert_eq!(Role::parse_loose("Cán bộ, công chức, viên chức"), Some(Role::Official));
+        assert_eq!(Role::parse_loose("công chức"), Some(Role::Official));
+        assert_eq!(Role::parse_loose("Cán bộ đầu mối"), Some(Role::UnitManager));
+        assert_eq!(Role::parse_loose("unit_manager"), Some(Role::UnitManager));
+        assert_eq!(Role::parse_loose("BAN TỔ CHỨC"), Some(Role::Organizer));
+        assert_eq!(Role::parse_loose("Quản trị viên"), Some(Role::Admin));
+        assert_eq!(Role::parse_loose("giám đốc"), None);
     }
 
     #[test]

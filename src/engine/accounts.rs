@@ -10,12 +10,33 @@ use crate::auth::ratelimit::UNKNOWN_PER_WINDOW;
 use crate::auth::session::SESSION_HOURS;
 use crate::db::audit::Actor;
 use crate::db::sessions::{delete_expired_sessions, delete_session, find_session_user, insert_session};
-use crate::db::units::find_unit_by_code;
+use crate::db::units::{find_unit_by_code, list_units};
 use crate::db::users::{
-    NewUser, User, find_user, find_user_by_username, insert_user, move_to_unit, set_disabled, set_password,
+    NewUser, SearchWord, User, UserListItem, count_matching_users, count_users, find_user, find_user_by_username,
+    insert_user, move_to_unit, search_users, set_disabled, set_password, update_contact,
 };
-use crate::domain::people::{NewAccount, NewPassword, Username};
+use crate::domain::contact::{Email, Phone, search_words};
+use crate::domain::people::{FullName, NewAccount, NewPassword, Username};
+use crate::domain::text::fold_ascii;
 use crate::error::{AppError, AppResult};
+
+/// Accounts per page of the users page.
+pub const ACCOUNTS_PER_PAGE: i64 = 50;
+
+/// One page of a search over accounts.
+#[derive(Debug, Clone)]
+pub struct AccountPage {
+    /// Accounts in all.
+    pub all: i64,
+    /// Accounts matching the search.
+    pub matching: i64,
+    /// This page (1-based) and the number of pages (at least 1).
+    pub page: i64,
+    /// Pages.
+    pub pages: i64,
+    /// The accounts of this page, by username.
+    pub items: Vec<UserListItem>,
+}
 
 /// Logs a failed login. Debug formatting escapes what the user typed, so
 /// a newline in a login name cannot forge a log line.
@@ -155,14 +176,21 @@ impl Engine {
         };
         let hash = self.hasher.hash(password).await?;
         let (username, full_name, role) = (v.username.as_str().to_string(), v.full_name.as_str().to_string(), v.role);
+        let email = v.email.as_ref().map(|e| e.as_str().to_string());
+        let phone = v.phone.as_ref().map(|p| p.as_str().to_string());
         let unit_id = unit.as_ref().map(|u| u.id);
         let created = self
             .write(move |c| {
-                insert_user(
-                    c,
-                    &NewUser { username: &username, password_hash: &hash, full_name: &full_name, role, unit_id },
-                    &actor,
-                )
+                let new = NewUser {
+                    username: &username,
+                    password_hash: &hash,
+                    full_name: &full_name,
+                    role,
+                    unit_id,
+                    email: email.as_deref(),
+                    phone: phone.as_deref(),
+                };
+                insert_user(c, &new, &actor)
             })
             .await?
             .ok_or_else(|| {
@@ -176,6 +204,65 @@ impl Engine {
         self.read(move |c| find_user(c, id))
             .await?
             .ok_or_else(|| AppError::NotFound("Không tìm thấy tài khoản.".into()))
+    }
+
+    /// Page `page` (1-based; past the end: the last) of the accounts whose
+    /// username, name, email or phone holds every word of `q`, or whose unit
+    /// (or a unit above theirs) does, by code or name; diacritics ignored.
+    pub async fn search_accounts(&self, q: &str, page: i64) -> AppResult<AccountPage> {
+        let words = search_words(q);
+        self.read(move |c| {
+            let units = if words.is_empty() { Vec::new() } else { list_units(c)? };
+            let nodes = super::boards::nodes(&units);
+            let words: Vec<SearchWord> = words
+                .into_iter()
+                .map(|word| {
+                    let mut ids: Vec<i64> = units
+                        .iter()
+                        .filter(|u| fold_ascii(&u.code).contains(&word) || fold_ascii(&u.name).contains(&word))
+                        .flat_map(|u| crate::domain::rollup::subtree(&nodes, u.id))
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    SearchWord { word, units: ids }
+                })
+                .collect();
+            let all = count_users(c)?;
+            let matching = count_matching_users(c, &words)?;
+            let pages = ((matching + ACCOUNTS_PER_PAGE - 1) / ACCOUNTS_PER_PAGE).max(1);
+            let page = page.clamp(1, pages);
+            let items = search_users(c, &words, (page - 1) * ACCOUNTS_PER_PAGE, ACCOUNTS_PER_PAGE)?;
+            Ok(AccountPage { all, matching, page, pages, items })
+        })
+        .await
+    }
+
+    /// Changes an account's name, email and phone, checked.
+    pub async fn update_account(
+        &self,
+        admin: &CurrentUser,
+        id: i64,
+        full_name: &str,
+        email: &str,
+        phone: &str,
+    ) -> AppResult<User> {
+        let target = self.account(id).await?;
+        let name = FullName::parse(full_name).map_err(AppError::Invalid)?;
+        let email = Email::parse_optional(email).map_err(AppError::Invalid)?;
+        let phone = Phone::parse_optional(phone).map_err(AppError::Invalid)?;
+        let actor = admin.actor();
+        self.write(move |c| {
+            update_contact(
+                c,
+                id,
+                name.as_str(),
+                email.as_ref().map(Email::as_str),
+                phone.as_ref().map(Phone::as_str),
+                &actor,
+            )
+        })
+        .await?;
+        Ok(target)
     }
 
     /// Disables (ending every session) or re-enables an account.

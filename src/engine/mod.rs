@@ -7,6 +7,7 @@
 //! instead of waiting for it.
 
 pub mod access;
+pub mod account_import;
 pub mod accounts;
 pub mod attempts;
 pub mod banks;

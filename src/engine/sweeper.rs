@@ -1,13 +1,15 @@
 //! The sweeper: finalizes attempts past deadline + grace with the answers
 //! they hold, makes closed rounds' predictions final, forgets expired
-//! sessions. Every node may run it (each claims its own batches); tests
-//! turn the background task off and call [`Engine::sweep`] themselves.
+//! sessions and the password sheets of imports past their hour. Every node
+//! may run it (each claims its own batches); tests turn the background task
+//! off and call [`Engine::sweep`] themselves.
 
 use std::time::Duration;
 
 use super::Engine;
 use crate::db::attempts::sweep_batch;
 use crate::db::entries::finalize_closed_rounds;
+use crate::db::password_sheets::delete_expired_sheets;
 use crate::error::AppResult;
 
 /// Attempts finalized per transaction: the writer is never held for long.
@@ -24,6 +26,8 @@ pub struct SweepReport {
     pub rounds: usize,
     /// Expired sessions forgotten.
     pub sessions: usize,
+    /// Password sheets of imports past their hour, forgotten.
+    pub password_sheets: usize,
 }
 
 impl Engine {
@@ -42,6 +46,8 @@ impl Engine {
         let t = self.now();
         report.rounds = self.write(move |c| finalize_closed_rounds(c, t)).await?;
         report.sessions = self.expire_sessions().await?;
+        let t = self.now();
+        report.password_sheets = self.write(move |c| delete_expired_sheets(c, t)).await?;
         Ok(report)
     }
 

@@ -29,7 +29,8 @@ pub async fn login_page(
     if user.0.is_some() {
         return Ok(see_other(&next));
     }
-    page(&state, &req, "login", json!({ "title": "Đăng nhập", "next": next, "username": "" }))
+    let support = &state.settings.support_contact;
+    page(&state, &req, "login", json!({ "title": "Đăng nhập", "next": next, "username": "", "support": support }))
 }
 
 /// Checks the form; on success sets the session cookie and goes on.
@@ -49,7 +50,10 @@ pub async fn login_submit(state: web::Data<AppState>, req: HttpRequest, form: Cs
                 &req,
                 status,
                 "login",
-                json!({ "title": "Đăng nhập", "next": next, "username": form.field("username"), "error": e.to_string() }),
+                json!({
+                    "title": "Đăng nhập", "next": next, "username": form.field("username"), "error": e.to_string(),
+                    "support": state.settings.support_contact,
+                }),
             )?;
             if let AppError::TooManyRequests(_, s) = e {
                 res.headers_mut()

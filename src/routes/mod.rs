@@ -22,6 +22,8 @@ pub mod share;
 pub mod static_files;
 pub mod stats;
 pub mod unit;
+pub mod users;
+pub mod users_import;
 
 mod middleware;
 mod table;
@@ -187,6 +189,22 @@ pub fn csv_for_people(filename: &str, header_row: &[&str], rows: &[Vec<String>])
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
         .body(body))
+}
+
+/// The generated passwords of import `id` as the one download gives them:
+/// a CSV for people, never cached.
+pub fn passwords_csv(id: i64, lines: &[crate::engine::account_import::SheetLine]) -> AppResult<HttpResponse> {
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| vec![l.username.clone(), l.full_name.clone(), l.unit.clone(), l.password.clone()])
+        .collect();
+    let mut res = csv_for_people(
+        &format!("mat-khau-lan-nhap-{id}.csv"),
+        &["Tên đăng nhập", "Họ và tên", "Đơn vị", "Mật khẩu"],
+        &rows,
+    )?;
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 /// A table for people as `format` (`csv`, the default, or `xlsx`): the

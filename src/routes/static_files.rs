@@ -15,6 +15,7 @@ pub async fn serve(path: web::Path<String>) -> AppResult<HttpResponse> {
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("ico") => "image/x-icon",
+        Some("csv") => "text/csv; charset=utf-8",
         _ => "application/octet-stream",
     };
     Ok(HttpResponse::Ok()

@@ -6,7 +6,7 @@ use actix_web::{guard, web};
 
 use super::{
     admin, api, auth, bank_upload, boards, health, home, intro, join, organize, play, prizes, questions, residents,
-    round_tools, share, static_files, stats, unit,
+    round_tools, share, static_files, stats, unit, users, users_import,
 };
 
 /// Who may call a route. The handler enforces it (through a role guard or
@@ -48,9 +48,9 @@ pub struct RouteSpec {
     pub policy: Policy,
 }
 
-/// Largest body of a bank import confirmation (the file, hex-encoded, and
-/// the form around it).
-const BANK_IMPORT_BODY: usize = 2 * crate::auth::csrf::MAX_FILE + 64 * 1024;
+/// Largest body of an import confirmation (a bank or accounts file,
+/// hex-encoded, and the form around it).
+const IMPORT_BODY: usize = 2 * crate::auth::csrf::MAX_FILE + 64 * 1024;
 
 macro_rules! routes {
     ($($method:ident $path:literal => $handler:path, $policy:ident $(, limit = $limit:expr)?;)*) => {
@@ -92,12 +92,19 @@ routes! {
     get "/account/password" => auth::password_page, Account;
     post "/account/password" => auth::password_submit, Account;
     get "/admin" => admin::overview, Staff;
-    get "/admin/users" => admin::users_page, Admin;
-    post "/admin/users" => admin::create_user, Admin;
-    post "/admin/users/{id}/disable" => admin::disable_user, Admin;
-    post "/admin/users/{id}/enable" => admin::enable_user, Admin;
-    post "/admin/users/{id}/reset-password" => admin::reset_password, Admin;
-    post "/admin/users/{id}/move" => admin::move_user, Admin;
+    get "/admin/users" => users::users_page, Admin;
+    post "/admin/users" => users::create_user, Admin;
+    // Before /admin/users/{id}, which "import" would otherwise reach.
+    get "/admin/users/import" => users_import::page, Admin;
+    post "/admin/users/import" => users_import::import, Admin, limit = IMPORT_BODY;
+    post "/admin/users/import/preview" => users_import::preview, Admin;
+    get "/admin/users/import/{id}/passwords.csv" => users_import::passwords, Admin;
+    get "/admin/users/{id}" => users::user_page, Admin;
+    post "/admin/users/{id}" => users::update_user, Admin;
+    post "/admin/users/{id}/disable" => users::disable_user, Admin;
+    post "/admin/users/{id}/enable" => users::enable_user, Admin;
+    post "/admin/users/{id}/reset-password" => users::reset_password, Admin;
+    post "/admin/users/{id}/move" => users::move_user, Admin;
     get "/admin/audit" => admin::audit_page, Admin;
     get "/history" => play::history, Entrant;
     get "/unit" => unit::overview, UnitManager;
@@ -124,8 +131,8 @@ routes! {
     get "/admin/rounds/{id}/stats" => stats::page, ContestOwner;
     get "/admin/rounds/{id}/stats/{chart}" => stats::chart, ContestOwner;
     get "/admin/banks" => bank_upload::page, Staff;
-    post "/admin/banks/preview" => bank_upload::preview, Staff, limit = BANK_IMPORT_BODY;
-    post "/admin/banks/import" => bank_upload::import, BankOwner, limit = BANK_IMPORT_BODY;
+    post "/admin/banks/preview" => bank_upload::preview, Staff, limit = IMPORT_BODY;
+    post "/admin/banks/import" => bank_upload::import, BankOwner, limit = IMPORT_BODY;
     get "/admin/questions" => questions::bank_page, Staff;
     post "/admin/questions" => questions::bank_submit, Staff;
     get "/contests/{slug}" => boards::contest_page, Public;
@@ -153,6 +160,8 @@ routes! {
     get "/api/v1/units" => api::units::list, Public;
     get "/api/v1/banks" => api::banks::list, Staff;
     post "/api/v1/users" => api::users::create, Admin;
+    post "/api/v1/users/import" => api::users::import, Admin;
+    get "/api/v1/users/imports/{id}/passwords.csv" => api::users::passwords, Admin;
     post "/api/v1/contests" => api::contests::create, Staff;
     get "/api/v1/contests" => api::contests::list, Account;
     patch "/api/v1/contests/{slug}" => api::contests::patch, ContestOwner;

@@ -105,8 +105,20 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         ("POST", "/admin/users/{id}/disable" | "/admin/users/{id}/enable" | "/admin/users/{id}/reset-password") => {
             (form(&[]), &[200])
         }
-        ("POST", "/admin/users" | "/admin/contests" | "/admin/contests/{slug}" | "/admin/contests/{slug}/rounds") => {
-            (form(&[]), &[422])
+        (
+            "POST",
+            "/admin/users"
+            | "/admin/users/{id}"
+            | "/admin/users/import"
+            | "/admin/contests"
+            | "/admin/contests/{slug}"
+            | "/admin/contests/{slug}/rounds",
+        ) => (form(&[]), &[422]),
+        // A question bank is not a list of accounts: every problem listed, 422.
+        ("POST", "/admin/users/import/preview") => (Body::Multipart, &[422]),
+        // No import made passwords here: nothing to download.
+        ("GET", "/admin/users/import/{id}/passwords.csv" | "/api/v1/users/imports/{id}/passwords.csv") => {
+            (Body::None, &[404])
         }
         ("POST", "/admin/rounds/{id}") => (form(&[]), &[409, 422]),
         ("POST", "/admin/rounds/{id}/publish" | "/admin/rounds/{id}/close") => (form(&[]), &[200]),
@@ -338,7 +350,7 @@ async fn the_declared_policies_are_the_intended_ones() {
         ROUTES.iter().find(|r| r.method == method && r.path == path).unwrap_or_else(|| panic!("{method} {path}")).policy
     };
     // (route, caller, what that caller must get), written by hand.
-    let cases: [(&str, &str, Who, Option<u16>); 23] = [
+    let cases: [(&str, &str, Who, Option<u16>); 26] = [
         ("GET", "/api/v1/rounds/{id}/sample", Who::OtherOrganizer, Some(403)),
         ("POST", "/admin/rounds/{id}/copy", Who::Official, Some(403)),
         ("POST", "/api/v1/rounds/{id}/publish", Who::OtherOrganizer, Some(403)),
@@ -352,6 +364,9 @@ async fn the_declared_policies_are_the_intended_ones() {
         ("GET", "/api/v1/rounds/{id}/leaderboard", Who::Anonymous, None),
         ("GET", "/admin/users", Who::Owner, Some(403)),
         ("POST", "/api/v1/users", Who::OtherOrganizer, Some(403)),
+        ("POST", "/api/v1/users/import", Who::Owner, Some(403)),
+        ("GET", "/api/v1/users/imports/{id}/passwords.csv", Who::ManagerInside, Some(403)),
+        ("POST", "/admin/users/{id}/move", Who::Owner, Some(403)),
         ("POST", "/api/v1/questions/{bank}/{key}/void", Who::OtherOrganizer, Some(403)),
         ("POST", "/api/v1/contests/{slug}/questions/{bank}/{key}/void", Who::Owner, None),
         ("GET", "/unit/rounds/{id}/missing", Who::Official, Some(403)),

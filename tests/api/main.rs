@@ -23,3 +23,5 @@ mod residents;
 mod robust;
 mod secrecy;
 mod share;
+mod users_import;
+mod users_page;

@@ -256,8 +256,11 @@ fn users_import_writes_generated_passwords_to_a_private_file_only() {
     let out = hoithi_cmd(&db).args(["users", "import"]).arg(&bad).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("bad.csv:3: không có đơn vị mã \"KHONGCO\""), "{stdout}");
-    assert!(stdout.contains("bad.csv:4: tên đăng nhập \"cb1\" lặp lại"), "{stdout}");
+    assert!(stdout.contains("bad.csv:3: unit_code: Không có đơn vị mã \"KHONGCO\""), "{stdout}");
+    assert!(
+        stdout.contains("bad.csv:4: username: Tên đăng nhập \"cb1\" lặp lại trong tệp (đã có ở dòng 2)"),
+        "{stdout}"
+    );
     let mut guard = pool.writer().unwrap();
     let conn: &mut DbConnection = &mut guard;
     let n: i64 = users::table.count().get_result(conn).unwrap();

@@ -238,6 +238,8 @@ fn setup(conn: &mut DbConnection, n: u32, c: &Case, units: &[i64]) -> Result<Wor
             full_name: &username,
             role: if ranked { Role::Official } else { Role::Organizer },
             unit_id: Some(units[unit]),
+            email: None,
+            phone: None,
         };
         let user = db(insert_user(conn, &new, &actor))?.ok_or("username taken")?;
         let p = db(att::participant_for_user(conn, contest.id, user.id, &username, Some(units[unit]), opened))?;

@@ -9,6 +9,7 @@
 #[allow(dead_code)]
 mod helpers;
 
+mod accounts;
 mod driver;
 mod paper;
 mod resident;

@@ -35,7 +35,7 @@ pub struct ErrorBody {
     info(title = "hoithi API", description = "JSON API của hoithi: chỉ nhận application/json; lỗi trả về {\"error\": …} bằng tiếng Việt; người chưa đăng nhập nhận 401, sai vai trò nhận 403 trước khi nội dung được đọc. Mọi yêu cầu ghi (POST, PUT, PATCH, DELETE) của người đã đăng nhập phải có Content-Type: application/json hoặc tiêu đề X-Requested-With (chống CSRF), nếu không nhận 403. Máy chủ bận trả 503 kèm Retry-After. Thời điểm theo RFC 3339, hiển thị ở +07:00. Lựa chọn là chỉ số (từ 0) của phương án theo thứ tự hiển thị của bài thi. Tên trên bảng xếp hạng công khai được che (họ và chữ cái đầu) trừ khi ban tổ chức chọn show_names, và chỉ với cán bộ."),
     paths(
         openapi,
-        session::create, session::delete, session::me, units::list, banks::list, users::create,
+        session::create, session::delete, session::me, units::list, banks::list, users::create, users::import, users::passwords,
         contests::create, contests::list, contests::patch,
         participants::register, participants::continue_entry, participants::search, participants::reissue, participants::purge,
         rounds::create, rounds::list, rounds::patch, rounds::publish, rounds::close, rounds::copy, rounds::sample,
@@ -110,11 +110,11 @@ fn has_nul(v: &serde_json::Value) -> bool {
     }
 }
 
-async fn read_body(mut payload: web::Payload) -> AppResult<web::BytesMut> {
+async fn read_body(mut payload: web::Payload, max: usize) -> AppResult<web::BytesMut> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| AppError::BadRequest("Không đọc được nội dung yêu cầu.".into()))?;
-        if body.len() + chunk.len() > MAX_JSON_BYTES {
+        if body.len() + chunk.len() > max {
             return Err(AppError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);
@@ -144,7 +144,16 @@ fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> AppResult<
 /// Reads and parses a JSON body (chunked or not). Call it only after
 /// authorizing: until then the body is left unread.
 pub async fn json_body<T: DeserializeOwned>(req: &HttpRequest, payload: web::Payload) -> AppResult<T> {
-    let body = read_body(payload).await?;
+    json_body_up_to(req, payload, MAX_JSON_BYTES).await
+}
+
+/// [`json_body`] for a body that may be larger than [`MAX_JSON_BYTES`], up to `max`.
+pub async fn json_body_up_to<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max: usize,
+) -> AppResult<T> {
+    let body = read_body(payload, max).await?;
     parse_json(req, &body)
 }
 
@@ -154,7 +163,7 @@ pub async fn optional_json_body<T: DeserializeOwned + Default>(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> AppResult<T> {
-    let body = read_body(payload).await?;
+    let body = read_body(payload, MAX_JSON_BYTES).await?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }

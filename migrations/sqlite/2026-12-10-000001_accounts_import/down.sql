@@ -1,0 +1,3 @@
+DROP TABLE password_sheets;
+ALTER TABLE users DROP COLUMN phone;
+ALTER TABLE users DROP COLUMN email;
