@@ -265,7 +265,7 @@ pub async fn result_page(
         })
         .collect();
     let result = view.result.clone();
-    let seconds = result.as_ref().map(|r| r.duration_ms).unwrap_or(0) as f64 / 1000.0;
+    let took = crate::domain::numbers::duration(result.as_ref().map(|r| r.duration_ms).unwrap_or(0));
     let reveal_note = match round.settings.reveal {
         RevealPolicy::Never => "Vòng thi này không công bố đáp án.".to_string(),
         _ if hidden == rows.len() && round.settings.reveal == RevealPolicy::AfterClose => {
@@ -287,7 +287,7 @@ pub async fn result_page(
             "expired": attempt.state == crate::domain::attempt::AttemptState::Expired,
             "deadline": clock_vn(attempt.deadline_at),
             "result": result,
-            "seconds": format!("{seconds:.1}"),
+            "took": took,
             "unit_rank": unit_rank,
             "ranked": attempt.ranked,
             "review": rows.into_iter().zip(&review).filter(|(_, r)| r.revealed).map(|(v, _)| v).collect::<Vec<_>>(),
@@ -306,7 +306,7 @@ pub async fn history(state: web::Data<AppState>, req: HttpRequest, who: Entrant)
                 "id": a.id, "round_title": r.settings.title, "number": a.number,
                 "started": format_vn(a.started_at), "final": a.is_final(),
                 "score": a.score, "max_score": a.max_score,
-                "seconds": format!("{:.1}", a.duration_ms.unwrap_or(0) as f64 / 1000.0),
+                "took": crate::domain::numbers::duration(a.duration_ms.unwrap_or(0)),
             })
         })
         .collect();
