@@ -18,6 +18,7 @@ mod paper;
 mod prizes;
 mod process;
 mod property;
+mod race;
 mod ranking;
 mod residents;
 mod robust;
