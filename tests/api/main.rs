@@ -19,6 +19,8 @@ mod prizes;
 mod process;
 mod property;
 mod ranking;
+mod rekey;
+mod rekey_pages;
 mod residents;
 mod robust;
 mod secrecy;
