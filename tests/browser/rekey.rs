@@ -5,7 +5,7 @@
 //! entrant's result page says their score changed, and why.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hoithi::db::audit::Actor;
@@ -98,15 +98,15 @@ async fn fix_at(
     app: &TestApp,
     driver: &Chromedriver,
     tools: &crate::driver::Tools,
-    shots: &PathBuf,
+    shots: &Path,
     size: (u32, u32),
     tag: &str,
 ) {
     let (round, attempt) = setup(app).await;
     let b = if tag == "phone" {
-        driver.open_phone(&tools.chromium, shots.clone(), size, true).await
+        driver.open_phone(&tools.chromium, shots.to_path_buf(), size, true).await
     } else {
-        driver.open_desktop(&tools.chromium, shots.clone(), size, true).await
+        driver.open_desktop(&tools.chromium, shots.to_path_buf(), size, true).await
     };
     log_in(app, &b, "btc-sua").await;
 
@@ -158,9 +158,9 @@ async fn fix_at(
 
     // The entrant's result page says so, with the reason (the key may be shown after submit).
     let e = if tag == "phone" {
-        driver.open_phone(&tools.chromium, shots.clone(), size, true).await
+        driver.open_phone(&tools.chromium, shots.to_path_buf(), size, true).await
     } else {
-        driver.open_desktop(&tools.chromium, shots.clone(), size, true).await
+        driver.open_desktop(&tools.chromium, shots.to_path_buf(), size, true).await
     };
     log_in(app, &e, "cb-a").await;
     e.goto(&app.url(&format!("/attempts/{attempt}/result"))).await;
