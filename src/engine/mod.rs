@@ -17,6 +17,7 @@ pub mod intro;
 pub mod paper_form;
 pub mod prizes;
 pub mod residents;
+pub mod round_questions;
 pub mod round_tools;
 pub mod rounds;
 pub mod stats;

@@ -20,6 +20,8 @@ mod process;
 mod property;
 mod race;
 mod ranking;
+mod rekey;
+mod rekey_pages;
 mod residents;
 mod robust;
 mod secrecy;

@@ -12,6 +12,7 @@ mod helpers;
 mod accounts;
 mod driver;
 mod paper;
+mod rekey;
 mod resident;
 
 use std::io::Write;
