@@ -180,8 +180,18 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, sync: SqliteSync, pool_size: u32) -> Result<Self, DbSetupError> {
         let reads = ConnectionManager::new(url.clone(), sync, PoolRole::Read);
         let writes = ConnectionManager::new(url.clone(), sync, PoolRole::Write);
+        // A SQLite connection is a file handle that cannot drop out: checking
+        // it with `SELECT 1` on every checkout is a wasted statement per
+        // request. A PostgreSQL connection can (a restarted server), and
+        // `has_broken` cannot see a dead socket, so there the check stays.
+        let test = matches!(url, DatabaseUrl::Postgres(_));
         let read_pool = |size: u32| {
-            r2d2::Pool::builder().max_size(size).min_idle(Some(0)).connection_timeout(READ_CONNECTION_WAIT).build(reads)
+            r2d2::Pool::builder()
+                .max_size(size)
+                .min_idle(Some(0))
+                .test_on_check_out(test)
+                .connection_timeout(READ_CONNECTION_WAIT)
+                .build(reads)
         };
         match url {
             DatabaseUrl::Sqlite(path) => {
@@ -189,8 +199,11 @@ impl Db {
                     std::fs::create_dir_all(dir)?;
                 }
                 // The writer first: it switches the file to WAL before readers open it.
-                let write =
-                    r2d2::Pool::builder().max_size(1).connection_timeout(WRITE_CONNECTION_WAIT).build(writes)?;
+                let write = r2d2::Pool::builder()
+                    .max_size(1)
+                    .test_on_check_out(false)
+                    .connection_timeout(WRITE_CONNECTION_WAIT)
+                    .build(writes)?;
                 Ok(Self { read: read_pool(pool_size)?, write, is_postgres: false })
             }
             DatabaseUrl::Postgres(_) => {
