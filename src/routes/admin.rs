@@ -8,6 +8,7 @@ use crate::auth::session::{Admin, Staff};
 use crate::db::audit::list_audit;
 use crate::db::banks::list_bank_summaries;
 use crate::db::units::list_units;
+use crate::domain::audit::{action_label, actor_label, detail_label, subject_label};
 use crate::domain::time::format_vn;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -35,7 +36,12 @@ pub async fn audit_page(state: web::Data<AppState>, req: HttpRequest, _user: Adm
     let entries = state.read(|c| list_audit(c, 500)).await?;
     let rows: Vec<Value> = entries
         .into_iter()
-        .map(|e| json!({ "at": format_vn(e.at), "actor": e.actor, "action": e.action, "subject": e.subject, "detail": e.detail }))
+        .map(|e| {
+            json!({
+                "at": format_vn(e.at), "actor": actor_label(&e.actor), "action": action_label(&e.action),
+                "subject": subject_label(&e.subject), "detail": detail_label(&e.action, &e.detail),
+            })
+        })
         .collect();
     page(&state, &req, "admin/audit", json!({ "title": "Nhật ký thao tác", "entries": rows }))
 }
