@@ -22,7 +22,7 @@ pub async fn overview(state: web::Data<AppState>, req: HttpRequest, _user: Staff
         .iter()
         .map(|u| {
             json!({
-                "code": u.code, "name": u.name, "kind": u.kind,
+                "code": u.code, "name": u.name, "kind": u.kind_name(),
                 "parent": u.parent_id.and_then(|p| code_of.get(&p).cloned()).unwrap_or_default(),
                 "staff_count": u.staff_count, "population": u.population,
             })
