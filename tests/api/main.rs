@@ -9,6 +9,7 @@ mod bank_fuzz;
 mod contest;
 mod crash;
 mod fixes;
+mod forms;
 mod groups;
 mod helpers;
 mod operator;
