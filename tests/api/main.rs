@@ -24,5 +24,6 @@ mod residents;
 mod robust;
 mod secrecy;
 mod share;
+mod unit_manager;
 mod users_import;
 mod users_page;
