@@ -27,3 +27,4 @@ mod share;
 mod unit_manager;
 mod users_import;
 mod users_page;
+mod words;
