@@ -66,12 +66,14 @@ impl Unit {
 /// Every kind of unit stored, each with its name, in the order of the
 /// units (the top of the tree first).
 pub fn unit_kinds(all: &[Unit]) -> Vec<(String, String)> {
+    let parent: HashMap<i64, Option<i64>> = all.iter().map(|u| (u.id, u.parent_id)).collect();
+    // Bounded by the number of units: a cycle (which imports refuse) cannot loop.
     let depth = |u: &Unit| {
         let mut d = 0;
         let mut cur = u.parent_id;
         while let Some(p) = cur.filter(|_| d < all.len()) {
             d += 1;
-            cur = all.iter().find(|x| x.id == p).and_then(|x| x.parent_id);
+            cur = parent.get(&p).copied().flatten();
         }
         d
     };
