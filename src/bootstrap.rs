@@ -82,6 +82,20 @@ pub fn shipped_banks() -> anyhow::Result<Vec<Bank>> {
     Ok(banks)
 }
 
+/// The shipped units files, parsed, by name; a broken one is a bug.
+fn shipped_units() -> anyhow::Result<Vec<(String, Vec<crate::domain::units::UnitRow>)>> {
+    let mut names: Vec<String> = ShippedUnits::iter().map(|n| n.to_string()).collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let file = ShippedUnits::get(&name).with_context(|| format!("shipped units {name}"))?;
+            let rows = crate::domain::units::parse_csv(&name, &file.data).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
+            Ok((name, rows))
+        })
+        .collect()
+}
+
 /// Loads what an empty database needs. Safe to run at every start: each
 /// part only acts when its table is empty (or no admin exists). Entries of
 /// a database from before rank keys are rebuilt.
@@ -104,18 +118,19 @@ pub fn first_run(
         tracing::info!(accounts = keyed, "accounts given search keys");
     }
     if settings.load_shipped_data {
+        let shipped = shipped_units()?;
         if units::count_units(conn)? == 0 {
-            let mut names: Vec<String> = ShippedUnits::iter().map(|n| n.to_string()).collect();
-            names.sort();
-            for name in names {
-                let file = ShippedUnits::get(&name).with_context(|| format!("shipped units {name}"))?;
-                let rows =
-                    crate::domain::units::parse_csv(&name, &file.data).map_err(|e| anyhow::anyhow!(e.join("\n")))?;
+            for (name, rows) in &shipped {
                 let existing = units::parent_codes(&units::list_units(conn)?);
-                let ordered = crate::domain::units::plan_import(&name, &existing, &rows)
+                let ordered = crate::domain::units::plan_import(name, &existing, rows)
                     .map_err(|e| anyhow::anyhow!(e.join("\n")))?;
                 report.units_loaded += units::import_units(conn, &ordered, &actor)?.inserted;
             }
+        }
+        let all: Vec<_> = shipped.into_iter().flat_map(|(_, rows)| rows).collect();
+        let named = units::fill_kind_labels(conn, &all)?;
+        if named > 0 {
+            tracing::info!(units = named, "unit kinds named from the shipped units file");
         }
         if banks::count_banks(conn)? == 0 {
             let shipped = shipped_banks()?;

@@ -193,5 +193,28 @@ pub fn default_message(status: StatusCode) -> &'static str {
     }
 }
 
+/// The heading of an error page and what to do next, in words: the page
+/// says what happened, never a status number.
+pub fn page_heading(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 | 405 | 415 => {
+            ("Yêu cầu không đúng", "Hãy quay lại trang trước và làm lại từ các nút, liên kết trên trang.")
+        }
+        403 => (
+            "Bạn không được xem hoặc làm việc này",
+            "Nếu cần quyền này, hãy báo ban tổ chức hoặc quản trị viên; nếu biểu mẫu đã hết hạn, hãy tải lại trang.",
+        ),
+        404 => ("Không tìm thấy", "Địa chỉ có thể đã sai hoặc mục này đã bị xóa. Hãy về trang chủ và tìm lại."),
+        409 => ("Chưa làm được việc này lúc này", "Hãy đọc lý do bên dưới, tải lại trang rồi thử lại nếu cần."),
+        410 => ("Mục này không còn nữa", "Nếu vẫn cần, hãy làm lại từ đầu."),
+        413 => ("Tệp hoặc dữ liệu gửi lên quá lớn", "Hãy chia nhỏ rồi gửi lại."),
+        422 => ("Thông tin chưa hợp lệ", "Hãy quay lại trang trước, sửa theo hướng dẫn bên dưới và gửi lại."),
+        429 => ("Bạn đã thử quá nhiều lần", "Hãy chờ một lát rồi thử lại."),
+        503 => ("Máy chủ đang bận", "Hãy chờ vài giây rồi tải lại trang."),
+        s if s >= 500 => ("Máy chủ đang gặp sự cố", "Hãy thử lại sau ít phút; nếu vẫn lỗi, hãy báo ban tổ chức."),
+        _ => ("Chưa làm được việc này", "Hãy quay lại trang trước và thử lại."),
+    }
+}
+
 /// Handler result.
 pub type AppResult<T> = Result<T, AppError>;

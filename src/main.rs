@@ -93,7 +93,7 @@ enum BanksAction {
 
 #[derive(Subcommand)]
 enum UnitsAction {
-    /// Load a units CSV (code,name,kind,parent_code,staff_count,population).
+    /// Load a units CSV (code,name,kind,parent_code,staff_count, optionally population and kind_label).
     Import {
         /// The CSV file.
         file: PathBuf,

@@ -196,13 +196,31 @@ pub fn standings_page(
     Ok((total, out))
 }
 
-/// Officials of the given units (not disabled) who have no final attempt in the round:
-/// (username, full name, unit code, unit name).
+/// An official with an account who has not taken a round yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingStaff {
+    /// Username.
+    pub username: String,
+    /// Full name.
+    pub full_name: String,
+    /// The unit's code.
+    pub unit_code: String,
+    /// The unit's name.
+    pub unit_name: String,
+    /// Email, when the account has one.
+    pub email: Option<String>,
+    /// Phone, when the account has one.
+    pub phone: Option<String>,
+}
+
+/// The officials' accounts of `unit_ids` (active ones) that have no final
+/// attempt in the round, by unit then username, and how many such accounts
+/// there are in all: the list knows only people with an account.
 pub fn not_yet_taken(
     conn: &mut DbConnection,
     round_id: i64,
     unit_ids: &[i64],
-) -> QueryResult<Vec<(String, String, String, String)>> {
+) -> QueryResult<(Vec<MissingStaff>, usize)> {
     let done: HashSet<i64> = attempts::table
         .inner_join(participants::table)
         .filter(attempts::round_id.eq(round_id))
@@ -212,13 +230,27 @@ pub fn not_yet_taken(
         .into_iter()
         .flatten()
         .collect();
-    let staff: Vec<(i64, String, String, String, String)> = users::table
+    #[allow(clippy::type_complexity)]
+    let staff: Vec<(i64, String, String, String, String, Option<String>, Option<String>)> = users::table
         .inner_join(units::table)
         .filter(users::role.eq(Role::Official.as_str()))
         .filter(users::disabled.eq(false))
         .filter(users::unit_id.eq_any(unit_ids.to_vec()))
         .order((units::code.asc(), users::username.asc()))
-        .select((users::id, users::username, users::full_name, units::code, units::name))
+        .select((users::id, users::username, users::full_name, units::code, units::name, users::email, users::phone))
         .load(conn)?;
-    Ok(staff.into_iter().filter(|s| !done.contains(&s.0)).map(|s| (s.1, s.2, s.3, s.4)).collect())
+    let accounts = staff.len();
+    let missing = staff
+        .into_iter()
+        .filter(|s| !done.contains(&s.0))
+        .map(|(_, username, full_name, unit_code, unit_name, email, phone)| MissingStaff {
+            username,
+            full_name,
+            unit_code,
+            unit_name,
+            email,
+            phone,
+        })
+        .collect();
+    Ok((missing, accounts))
 }

@@ -92,15 +92,15 @@ pub fn save_prizes(
                     actor,
                     "prizes.exclude",
                     &subject,
-                    &format!("participant {}: {}", e.participant_id, e.reason),
+                    &format!("người dự thi số hiệu {}: {}", e.participant_id, e.reason),
                 )?;
             }
         }
         for o in old.iter().filter(|o| !plan.exclusions.iter().any(|e| e.participant_id == o.participant_id)) {
-            insert_audit(c, actor, "prizes.include", &subject, &format!("participant {}", o.participant_id))?;
+            insert_audit(c, actor, "prizes.include", &subject, &format!("người dự thi số hiệu {}", o.participant_id))?;
         }
         let tiers: Vec<String> =
-            plan.tiers.iter().map(|t| format!("{} × {} ({})", t.name, t.count, t.audience.as_str())).collect();
+            plan.tiers.iter().map(|t| format!("{} × {} ({})", t.name, t.count, t.audience.label())).collect();
         insert_audit(c, actor, "prizes.save", &subject, &tiers.join("; "))?;
         match published {
             Some(p) => insert_audit(c, actor, "prizes.publish", &subject, &format!("{} giải cá nhân", p.awards.len()))?,

@@ -10,6 +10,7 @@ diesel::table! {
         parent_id -> Nullable<BigInt>,
         staff_count -> Integer,
         population -> Nullable<Integer>,
+        kind_label -> Text,
     }
 }
 

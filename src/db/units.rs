@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::audit::{Actor, insert_audit};
 use super::{DbConnection, schema::units};
-use crate::domain::units::UnitRow;
+use crate::domain::units::{UnitRow, kind_label_for};
 
 /// What a units file sets on a unit, on insert and on update alike (its
 /// code identifies it and never changes).
@@ -15,16 +15,18 @@ use crate::domain::units::UnitRow;
 struct UnitForm<'a> {
     name: &'a str,
     kind: &'a str,
+    kind_label: &'a str,
     parent_id: Option<i64>,
     staff_count: i32,
     population: Option<i32>,
 }
 
 impl<'a> UnitForm<'a> {
-    fn of(row: &'a UnitRow, parent_id: Option<i64>) -> Self {
+    fn of(row: &'a UnitRow, kind_label: &'a str, parent_id: Option<i64>) -> Self {
         UnitForm {
             name: &row.name,
             kind: &row.kind,
+            kind_label,
             parent_id,
             staff_count: row.staff_count,
             population: row.population,
@@ -50,6 +52,41 @@ pub struct Unit {
     pub staff_count: i32,
     /// Residents.
     pub population: Option<i32>,
+    /// How pages name the kind (from the units file; '' until known).
+    pub kind_label: String,
+}
+
+impl Unit {
+    /// The kind as pages name it: the file's name for it, else the kind as written.
+    pub fn kind_name(&self) -> &str {
+        if self.kind_label.is_empty() { &self.kind } else { &self.kind_label }
+    }
+}
+
+/// Every kind of unit stored, each with its name, in the order of the
+/// units (the top of the tree first).
+pub fn unit_kinds(all: &[Unit]) -> Vec<(String, String)> {
+    let parent: HashMap<i64, Option<i64>> = all.iter().map(|u| (u.id, u.parent_id)).collect();
+    // Bounded by the number of units: a cycle (which imports refuse) cannot loop.
+    let depth = |u: &Unit| {
+        let mut d = 0;
+        let mut cur = u.parent_id;
+        while let Some(p) = cur.filter(|_| d < all.len()) {
+            d += 1;
+            cur = parent.get(&p).copied().flatten();
+        }
+        d
+    };
+    let mut kinds: Vec<(usize, String, String)> = Vec::new();
+    for u in all {
+        let d = depth(u);
+        match kinds.iter_mut().find(|k| k.1 == u.kind) {
+            Some(k) => k.0 = k.0.min(d),
+            None => kinds.push((d, u.kind.clone(), u.kind_name().to_string())),
+        }
+    }
+    kinds.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
+    kinds.into_iter().map(|(_, k, l)| (k, l)).collect()
 }
 
 /// Every unit, by code.
@@ -99,15 +136,22 @@ pub fn import_units(conn: &mut DbConnection, ordered: &[&UnitRow], actor: &Actor
         for u in existing.values() {
             id_of.insert(u.code.clone(), u.id);
         }
+        let stored_labels: HashMap<String, String> = existing
+            .values()
+            .filter(|u| !u.kind_label.is_empty())
+            .map(|u| (u.kind.clone(), u.kind_label.clone()))
+            .collect();
         for row in ordered {
             let parent_id = match &row.parent_code {
                 Some(p) => Some(*id_of.get(p).ok_or(diesel::result::Error::NotFound)?),
                 None => None,
             };
+            let label = kind_label_for(row, &stored_labels);
             match existing.get(&row.code) {
                 Some(u) => {
                     let same = u.name == row.name
                         && u.kind == row.kind
+                        && u.kind_label == label
                         && u.parent_id == parent_id
                         && u.staff_count == row.staff_count
                         && u.population == row.population;
@@ -115,18 +159,29 @@ pub fn import_units(conn: &mut DbConnection, ordered: &[&UnitRow], actor: &Actor
                         report.unchanged += 1;
                         continue;
                     }
-                    diesel::update(units::table.find(u.id)).set(UnitForm::of(row, parent_id)).execute(conn)?;
+                    diesel::update(units::table.find(u.id)).set(UnitForm::of(row, &label, parent_id)).execute(conn)?;
                     report.updated += 1;
                 }
                 None => {
                     let id: i64 = diesel::insert_into(units::table)
-                        .values((units::code.eq(&row.code), UnitForm::of(row, parent_id)))
+                        .values((units::code.eq(&row.code), UnitForm::of(row, &label, parent_id)))
                         .returning(units::id)
                         .get_result(conn)?;
                     id_of.insert(row.code.clone(), id);
                     report.inserted += 1;
                 }
             }
+        }
+        // A kind the file names reads the same on every unit of that kind,
+        // those the file leaves out included.
+        let mut named: Vec<(&str, &str)> =
+            ordered.iter().filter_map(|r| r.kind_label.as_deref().map(|l| (r.kind.as_str(), l))).collect();
+        named.sort_unstable();
+        named.dedup();
+        for (kind, label) in named {
+            diesel::update(units::table.filter(units::kind.eq(kind)).filter(units::kind_label.ne(label)))
+                .set(units::kind_label.eq(label))
+                .execute(conn)?;
         }
         insert_audit(
             conn,
@@ -137,4 +192,21 @@ pub fn import_units(conn: &mut DbConnection, ordered: &[&UnitRow], actor: &Actor
         )?;
         Ok(report)
     })
+}
+
+/// Names the kinds of units stored without a name (rows from before kind
+/// names), from `files` (the shipped units) where they have the kind;
+/// returns how many units were named.
+pub fn fill_kind_labels(conn: &mut DbConnection, files: &[UnitRow]) -> QueryResult<usize> {
+    let unnamed: Vec<String> =
+        units::table.filter(units::kind_label.eq("")).select(units::kind).distinct().load(conn)?;
+    let mut n = 0;
+    for kind in unnamed {
+        if let Some(label) = files.iter().find(|r| r.kind == kind).and_then(|r| r.kind_label.as_deref()) {
+            n += diesel::update(units::table.filter(units::kind.eq(&kind)).filter(units::kind_label.eq("")))
+                .set(units::kind_label.eq(label))
+                .execute(conn)?;
+        }
+    }
+    Ok(n)
 }

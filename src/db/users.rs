@@ -116,7 +116,7 @@ pub fn insert_user(conn: &mut DbConnection, new: &NewUser<'_>, actor: &Actor) ->
             .returning(users::id)
             .get_result(conn)?;
         let user = users::table.find(id).select(User::as_select()).first(conn)?;
-        insert_audit(conn, actor, "user.create", &format!("user:{}", new.username), new.role.as_str())?;
+        insert_audit(conn, actor, "user.create", &format!("user:{}", new.username), new.role.label())?;
         Ok(Some(user))
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod account_import;
 pub mod attempt;
+pub mod audit;
 pub mod bank;
 pub mod contact;
 pub mod contest;

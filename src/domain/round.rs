@@ -107,6 +107,16 @@ impl Phase {
             Phase::Closed => "closed",
         }
     }
+
+    /// Where the round stands, as people say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Draft => "Bản nháp, chưa công bố",
+            Phase::Scheduled => "Đã công bố, chưa đến giờ mở",
+            Phase::Open => "Đang mở",
+            Phase::Closed => "Đã kết thúc",
+        }
+    }
 }
 
 /// A round's settings as entered, before checking.

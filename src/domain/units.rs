@@ -1,7 +1,8 @@
 //! The unit hierarchy (province → agency or district → commune/ward, any
-//! depth) and its CSV import format:
-//! `code,name,kind,parent_code,staff_count,population` (population optional;
-//! lines starting with `#` are comments).
+//! depth) and its CSV import format: the columns
+//! `code,name,kind,parent_code,staff_count`, and optionally `population`
+//! and `kind_label` (how pages name the kind: "Xã", "Sở, ban, ngành"),
+//! in any order; lines starting with `#` are comments.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,6 +19,9 @@ pub struct UnitRow {
     pub name: String,
     /// Free text (`tinh`, `so_nganh`, `huyen`, `xa`…): levels are data.
     pub kind: String,
+    /// How pages name the kind ("Xã"), from this row or another row of the
+    /// same kind in the file; `None` when the file names it nowhere.
+    pub kind_label: Option<String>,
     /// The parent's code; `None` for a root.
     pub parent_code: Option<String>,
     /// Officials expected to take part (the denominator of participation).
@@ -33,6 +37,8 @@ struct RawRow {
     code: String,
     name: String,
     kind: String,
+    #[serde(default)]
+    kind_label: Option<String>,
     #[serde(default)]
     parent_code: String,
     #[serde(default)]
@@ -54,16 +60,8 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Vec<UnitRow>, Vec<String>> 
     match reader.headers() {
         Ok(h) => {
             let names: Vec<&str> = h.iter().map(|s| s.trim_start_matches('\u{feff}')).collect();
-            let expected = ["code", "name", "kind", "parent_code", "staff_count"];
-            if names.len() < 5
-                || names[..5] != expected
-                || (names.len() == 6 && names[5] != "population")
-                || names.len() > 6
-            {
-                return Err(vec![format!(
-                    "{file}: dòng tiêu đề phải là code,name,kind,parent_code,staff_count,population (có: {})",
-                    names.join(",")
-                )]);
+            if let Err(m) = check_header(&names) {
+                return Err(vec![format!("{file}: {m} (có: {})", names.join(","))]);
             }
         }
         Err(e) => return Err(vec![format!("{file}: không đọc được tệp CSV: {e}")]),
@@ -103,6 +101,10 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Vec<UnitRow>, Vec<String>> 
         if kind.is_empty() {
             bad(format!("đơn vị \"{code}\" thiếu loại (kind)"));
         }
+        let kind_label = raw.kind_label.as_deref().map(|l| nfc(l.trim())).filter(|l| !l.is_empty());
+        if kind_label.as_ref().is_some_and(|l| l.chars().count() > MAX_KIND_LABEL) {
+            bad(format!("tên loại đơn vị (kind_label) của \"{code}\" dài quá {MAX_KIND_LABEL} ký tự"));
+        }
         let parse_count = |s: &str, what: &str| -> Result<Option<i32>, String> {
             let s = s.trim();
             if s.is_empty() {
@@ -133,13 +135,80 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Vec<UnitRow>, Vec<String>> 
             code,
             name,
             kind,
+            kind_label,
             parent_code: (!parent.is_empty()).then(|| parent.to_string()),
             staff_count,
             population,
             line,
         });
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        share_kind_labels(file, &mut rows)?;
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Longest name of a unit kind.
+pub const MAX_KIND_LABEL: usize = 100;
+
+const REQUIRED: [&str; 5] = ["code", "name", "kind", "parent_code", "staff_count"];
+const OPTIONAL: [&str; 2] = ["population", "kind_label"];
+
+/// The header names every required column once and nothing unknown; the
+/// order is free (old files have the required five first, then population).
+fn check_header(names: &[&str]) -> Result<(), String> {
+    let expected = "dòng tiêu đề phải gồm code,name,kind,parent_code,staff_count và có thể thêm population, kind_label";
+    for (i, n) in names.iter().enumerate() {
+        if !REQUIRED.contains(n) && !OPTIONAL.contains(n) {
+            return Err(format!("{expected}; cột \"{n}\" không dùng được"));
+        }
+        if names[..i].contains(n) {
+            return Err(format!("{expected}; cột \"{n}\" có hai lần"));
+        }
+    }
+    match REQUIRED.iter().find(|r| !names.contains(r)) {
+        Some(missing) => Err(format!("{expected}; thiếu cột \"{missing}\"")),
+        None => Ok(()),
+    }
+}
+
+/// A kind is named once for the file: rows that leave `kind_label` empty
+/// take the name another row of their kind gives; two different names for
+/// one kind are an error.
+fn share_kind_labels(file: &str, rows: &mut [UnitRow]) -> Result<(), Vec<String>> {
+    let mut named: HashMap<String, (String, usize)> = HashMap::new();
+    let mut errors = Vec::new();
+    for r in rows.iter() {
+        let Some(label) = &r.kind_label else { continue };
+        match named.get(&r.kind) {
+            Some((first, line)) if first != label => errors.push(format!(
+                "{file}:{}: loại \"{}\" đã được gọi là \"{first}\" ở dòng {line}, ở đây lại là \"{label}\"",
+                r.line, r.kind
+            )),
+            Some(_) => {}
+            None => {
+                named.insert(r.kind.clone(), (label.clone(), r.line));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    for r in rows.iter_mut().filter(|r| r.kind_label.is_none()) {
+        r.kind_label = named.get(&r.kind).map(|(l, _)| l.clone());
+    }
+    Ok(())
+}
+
+/// How pages name a kind: the name the file gives, else the one already
+/// stored for that kind, else the kind as the file writes it.
+pub fn kind_label_for(row: &UnitRow, stored: &HashMap<String, String>) -> String {
+    row.kind_label
+        .clone()
+        .or_else(|| stored.get(&row.kind).filter(|l| !l.is_empty()).cloned())
+        .unwrap_or_else(|| row.kind.clone())
 }
 
 fn csv_error_message(e: &csv::Error) -> String {
@@ -253,6 +322,29 @@ mod tests {
     fn wrong_header_is_an_error() {
         let e = parse_csv("u.csv", b"ma,ten\nBD,T\n").unwrap_err();
         assert!(e[0].contains("tiêu đề"), "{e:?}");
+        let e = parse_csv("u.csv", b"code,name,kind,parent_code,staff_count,kind\nBD,T,tinh,,1,tinh\n").unwrap_err();
+        assert!(e[0].contains("hai lần"), "{e:?}");
+    }
+
+    #[test]
+    fn kind_labels_come_with_the_file_once_per_kind() {
+        let file = "code,name,kind,kind_label,parent_code,staff_count\n\
+                    BD,Tỉnh Bình Định,tinh,Tỉnh,,60\nAN,Thị xã An Nhơn,thi_xa,Thị xã,BD,380\nHN,Thị xã Hoài Nhơn,thi_xa,,BD,400\n";
+        let rows = parse_csv("u.csv", file.as_bytes()).unwrap();
+        let labels: Vec<Option<&str>> = rows.iter().map(|r| r.kind_label.as_deref()).collect();
+        assert_eq!(labels, [Some("Tỉnh"), Some("Thị xã"), Some("Thị xã")], "the empty cell takes its kind's name");
+        let clash = file.replace("thi_xa,,BD", "thi_xa,Thị trấn,BD");
+        let e = parse_csv("u.csv", clash.as_bytes()).unwrap_err();
+        assert!(e[0].starts_with("u.csv:4:") && e[0].contains("\"Thị xã\" ở dòng 3"), "{e:?}");
+    }
+
+    #[test]
+    fn a_file_without_labels_keeps_the_stored_name_or_shows_the_kind() {
+        let rows = parse("BD,T,tinh,,1,\nX,X,xa,BD,1,\n").unwrap();
+        assert_eq!(rows[0].kind_label, None);
+        let stored = HashMap::from([("tinh".to_string(), "Tỉnh".to_string())]);
+        assert_eq!(kind_label_for(&rows[0], &stored), "Tỉnh");
+        assert_eq!(kind_label_for(&rows[1], &stored), "xa");
     }
 
     #[test]

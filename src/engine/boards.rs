@@ -11,7 +11,9 @@ use super::views::{
 };
 use crate::auth::CurrentUser;
 use crate::db::attempts::{count_in_progress, count_started};
-use crate::db::boards::{BoardRow, board_page, count_entries, not_yet_taken, position, standings_page, unit_figures};
+use crate::db::boards::{
+    BoardRow, MissingStaff, board_page, count_entries, not_yet_taken, position, standings_page, unit_figures,
+};
 use crate::db::contests::Contest;
 use crate::db::rounds::Round;
 use crate::db::units::{Unit, find_unit_by_code, list_units};
@@ -249,13 +251,9 @@ impl Engine {
         Ok((unit, subtree(&nodes(&all), unit_id)))
     }
 
-    /// The officials of `unit_ids` who have not taken the round:
-    /// (username, full name, unit code, unit name).
-    pub async fn not_yet_taken(
-        &self,
-        round: &Round,
-        unit_ids: Vec<i64>,
-    ) -> AppResult<Vec<(String, String, String, String)>> {
+    /// The officials' accounts of `unit_ids` who have not taken the round,
+    /// and how many accounts those units have in all.
+    pub async fn not_yet_taken(&self, round: &Round, unit_ids: Vec<i64>) -> AppResult<(Vec<MissingStaff>, usize)> {
         let rid = round.id;
         self.read(move |c| not_yet_taken(c, rid, &unit_ids)).await
     }

@@ -8,6 +8,7 @@ use crate::auth::session::{Admin, Staff};
 use crate::db::audit::list_audit;
 use crate::db::banks::list_bank_summaries;
 use crate::db::units::list_units;
+use crate::domain::audit::{action_label, actor_label, detail_label, subject_label};
 use crate::domain::time::format_vn;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -21,7 +22,7 @@ pub async fn overview(state: web::Data<AppState>, req: HttpRequest, _user: Staff
         .iter()
         .map(|u| {
             json!({
-                "code": u.code, "name": u.name, "kind": u.kind,
+                "code": u.code, "name": u.name, "kind": u.kind_name(),
                 "parent": u.parent_id.and_then(|p| code_of.get(&p).cloned()).unwrap_or_default(),
                 "staff_count": u.staff_count, "population": u.population,
             })
@@ -35,7 +36,12 @@ pub async fn audit_page(state: web::Data<AppState>, req: HttpRequest, _user: Adm
     let entries = state.read(|c| list_audit(c, 500)).await?;
     let rows: Vec<Value> = entries
         .into_iter()
-        .map(|e| json!({ "at": format_vn(e.at), "actor": e.actor, "action": e.action, "subject": e.subject, "detail": e.detail }))
+        .map(|e| {
+            json!({
+                "at": format_vn(e.at), "actor": actor_label(&e.actor), "action": action_label(&e.action),
+                "subject": subject_label(&e.subject), "detail": detail_label(&e.action, &e.detail),
+            })
+        })
         .collect();
     page(&state, &req, "admin/audit", json!({ "title": "Nhật ký thao tác", "entries": rows }))
 }

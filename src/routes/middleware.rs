@@ -8,7 +8,7 @@ use actix_web::{Error, HttpResponse, web};
 use serde_json::json;
 
 use super::{see_other, urlencode};
-use crate::error::{AppError, ErrorMessage, default_message};
+use crate::error::{AppError, ErrorMessage, default_message, page_heading};
 use crate::state::AppState;
 
 #[derive(PartialEq, Eq)]
@@ -136,13 +136,10 @@ pub async fn error_pages(
             see_other(&format!("/login?next={}", urlencode(target)))
         }
         _ => match req.app_data::<web::Data<AppState>>() {
-            Some(state) => crate::templates::render(
-                state,
-                &req,
-                status,
-                "error",
-                json!({ "title": "Có lỗi", "status": status.as_u16(), "message": message }),
-            )
+            Some(state) => crate::templates::render(state, &req, status, "error", {
+                let (heading, advice) = page_heading(status);
+                json!({ "title": heading, "heading": heading, "advice": advice, "message": message })
+            })
             .unwrap_or_else(|_| HttpResponse::build(status).body(message)),
             None => HttpResponse::build(status).body(message),
         },

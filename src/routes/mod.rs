@@ -121,6 +121,24 @@ pub fn attempt_status(
     })
 }
 
+/// The kinds of units stored, for a form's checkboxes: each kind's code
+/// (what the form sends), its name from the units file, and whether
+/// `chosen` holds it. A chosen kind no unit has any more stays listed, so
+/// saving the form again does not drop it unseen.
+pub async fn kind_choices(state: &crate::state::AppState, chosen: &[String]) -> AppResult<Vec<Value>> {
+    let units = state.read(crate::db::units::list_units).await?;
+    let mut kinds = crate::db::units::unit_kinds(&units);
+    for c in chosen {
+        if !kinds.iter().any(|(k, _)| k == c) {
+            kinds.push((c.clone(), c.clone()));
+        }
+    }
+    Ok(kinds
+        .into_iter()
+        .map(|(kind, label)| serde_json::json!({ "kind": kind, "label": label, "checked": chosen.contains(&kind) }))
+        .collect())
+}
+
 /// A contest's join address: `HOITHI_PUBLIC_URL` + `/c/{slug}` (links,
 /// QR codes, posters, link previews).
 pub fn join_url(state: &crate::state::AppState, slug: &str) -> String {

@@ -22,16 +22,45 @@ use crate::templates::render;
 /// Most blueprint rows a round may have (the form shows what it needs).
 const MAX_ROWS: usize = 20;
 
-async fn contests_ctx(state: &AppState, user: &CurrentUser) -> AppResult<Value> {
+async fn contests_ctx(state: &AppState, user: &CurrentUser, typed: Option<&CsrfForm>) -> AppResult<Value> {
     let mine: Vec<Value> = state
         .contests_managed_by(user)
         .await?
         .iter()
         .map(|c| json!({ "slug": c.slug, "title": c.title, "audience": c.audience.label(), "created": format_vn(c.created_at) }))
         .collect();
+    let form = match typed {
+        Some(f) => contest_form_values(f),
+        None => {
+            json!({ "slug": "", "title": "", "description": "", "rules": "", "audience": Audience::Officials.as_str(),
+                        "show_names": false, "requires_id_number": false, "min_age": "" })
+        }
+    };
+    let chosen = typed.map(chosen_kinds).unwrap_or_default();
     Ok(
-        json!({ "title": "Cuộc thi", "contests": mine, "form": { "slug": "", "title": "", "description": "", "audience": Audience::Officials.as_str() } }),
+        json!({ "title": "Cuộc thi", "contests": mine, "form": form, "kinds": super::kind_choices(state, &chosen).await? }),
     )
+}
+
+/// The unit kinds a contest form ticks (or, from older forms and scripts,
+/// writes with commas).
+fn chosen_kinds(form: &CsrfForm) -> Vec<String> {
+    form.values("unit_kinds")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A contest form as it was typed, to show again after a refusal.
+fn contest_form_values(form: &CsrfForm) -> Value {
+    json!({
+        "slug": form.field("slug"), "title": form.field("title"), "description": form.field("description"),
+        "rules": form.field("rules"), "audience": form.field("audience"), "show_names": form.checked("show_names"),
+        "requires_id_number": form.checked("requires_id_number"), "min_age": form.field("min_age"),
+    })
 }
 
 fn contest_settings(form: &CsrfForm, slug: &str) -> Result<ContestSettings, String> {
@@ -43,8 +72,11 @@ fn contest_settings(form: &CsrfForm, slug: &str) -> Result<ContestSettings, Stri
         form.field("audience"),
         form.checked("show_names"),
     )?;
-    s.registration =
-        RegistrationRules::parse(form.checked("requires_id_number"), form.field("min_age"), form.field("unit_kinds"))?;
+    s.registration = RegistrationRules::parse(
+        form.checked("requires_id_number"),
+        form.field("min_age"),
+        &chosen_kinds(form).join(","),
+    )?;
     Ok(s)
 }
 
@@ -54,7 +86,7 @@ pub async fn contests_page(
     req: HttpRequest,
     Staff(user): Staff,
 ) -> AppResult<HttpResponse> {
-    let ctx = contests_ctx(&state, &user).await?;
+    let ctx = contests_ctx(&state, &user, None).await?;
     render(&state, &req, StatusCode::OK, "admin/contests", ctx)
 }
 
@@ -72,9 +104,9 @@ pub async fn create_contest(
     match result {
         Ok(c) => Ok(see_other(&format!("/admin/contests/{}", c.slug))),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let ctx = contests_ctx(&state, &user).await?;
-            let back = json!({ "error": e.to_string(), "form": { "slug": form.field("slug"), "title": form.field("title"), "description": form.field("description"), "audience": form.field("audience") } });
-            render(&state, &req, actix_web::ResponseError::status_code(&e), "admin/contests", with(ctx, back))
+            let ctx = contests_ctx(&state, &user, Some(&form)).await?;
+            let status = actix_web::ResponseError::status_code(&e);
+            render(&state, &req, status, "admin/contests", with(ctx, json!({ "error": e.to_string() })))
         }
         Err(e) => Err(e),
     }
@@ -153,6 +185,28 @@ fn round_form_values(d: &RoundDraft) -> Value {
     })
 }
 
+/// The round form as it was typed, field by field, to show again after a
+/// refusal (a time or number that does not parse stays as typed too).
+fn round_form_typed(form: &CsrfForm) -> Value {
+    let mut rows: Vec<Value> = (1..=MAX_ROWS)
+        .map(|i| {
+            let f = |name: &str| form.field(&format!("{name}_{i}")).to_string();
+            json!({ "bank": f("bank"), "difficulty": f("difficulty"), "count": f("count") })
+        })
+        .collect();
+    let used = rows.iter().rposition(|r| r["bank"] != "" || r["count"] != "").map_or(0, |p| p + 1);
+    rows.truncate((used + 2).clamp(4, MAX_ROWS));
+    let rows: Vec<Value> = rows.into_iter().enumerate().map(|(i, r)| with(r, json!({ "n": i + 1 }))).collect();
+    let field = |name: &str| form.field(name).to_string();
+    json!({
+        "title": field("title"), "opens_at": field("opens_at"), "closes_at": field("closes_at"),
+        "duration_min": field("duration_min"), "duration_sec": field("duration_sec"),
+        "attempts_allowed": field("attempts_allowed"), "grace_s": field("grace_s"),
+        "points_per_question": field("points_per_question"), "prediction": form.checked("prediction"),
+        "reveal": field("reveal"), "practice": form.checked("practice"), "rows": rows,
+    })
+}
+
 fn default_draft(t: chrono::NaiveDateTime) -> RoundDraft {
     RoundDraft {
         title: String::new(),
@@ -176,10 +230,12 @@ async fn contest_ctx(state: &AppState, user: &CurrentUser, slug: &str, form: Opt
         .visible_rounds(Some(user), &contest)
         .await?
         .iter()
-        .map(|r| json!({ "id": r.id, "number": r.number, "title": r.settings.title, "phase": r.phase(t).as_str(), "opens": format_vn(r.settings.opens_at), "closes": format_vn(r.settings.closes_at), "practice": r.settings.practice }))
+        .map(|r| json!({ "id": r.id, "number": r.number, "title": r.settings.title, "phase": r.phase(t).label(), "opens": format_vn(r.settings.opens_at), "closes": format_vn(r.settings.closes_at), "practice": r.settings.practice }))
         .collect();
     let rules = contest.registration.rules();
+    let kinds = super::kind_choices(state, &rules.unit_kinds).await?;
     Ok(json!({
+        "kinds": kinds,
         "title": contest.title,
         "contest": { "slug": contest.slug, "title": contest.title, "description": contest.description, "rules": contest.rules, "audience": contest.audience.as_str(), "show_names": contest.show_names,
                      "requires_id_number": rules.requires_id_number, "min_age": rules.min_age, "unit_kinds": rules.kinds_stored(),
@@ -220,7 +276,11 @@ pub async fn update_contest_form(
             render(&state, &req, StatusCode::OK, "admin/contest", with(ctx, json!({ "flash": "Đã lưu cuộc thi." })))
         }
         Err(AppError::Invalid(m)) => {
-            render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/contest", with(ctx, json!({ "error": m })))
+            // The form again as typed, open, with the reason.
+            let typed = with(ctx["contest"].clone(), contest_form_values(&form));
+            let kinds = super::kind_choices(&state, &chosen_kinds(&form)).await?;
+            let back = json!({ "contest_error": m, "contest": typed, "kinds": kinds });
+            render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/contest", with(ctx, back))
         }
         Err(e) => Err(e),
     }
@@ -267,8 +327,7 @@ pub async fn create_round_form(
     match created {
         Ok((r, _)) => Ok(see_other(&format!("/admin/rounds/{}", r.id))),
         Err(AppError::Invalid(m)) => {
-            let values = draft_of(&form).map(|d| round_form_values(&d)).ok();
-            let ctx = contest_ctx(&state, &user, &slug, values).await?;
+            let ctx = contest_ctx(&state, &user, &slug, Some(round_form_typed(&form))).await?;
             render(&state, &req, StatusCode::UNPROCESSABLE_ENTITY, "admin/contest", with(ctx, json!({ "error": m })))
         }
         Err(e) => Err(e),
@@ -290,7 +349,7 @@ async fn round_ctx(state: &AppState, user: &CurrentUser, id: i64, form: Option<V
     let ctx = json!({
         "title": s.title,
         "round": {
-            "id": round.id, "number": round.number, "title": s.title, "phase": round.phase(t).as_str(),
+            "id": round.id, "number": round.number, "title": s.title, "phase": round.phase(t).label(),
             "opens": format_vn(s.opens_at), "closes": format_vn(s.closes_at),
             "published": round.is_published(), "closed": round.is_closed(t), "editable": !started,
             "blueprint": s.blueprint.rows(), "minutes": s.duration_s / 60, "reveal": s.reveal.label(),
@@ -334,8 +393,7 @@ pub async fn update_round_form(
             render(&state, &req, StatusCode::OK, "admin/round", with(ctx, json!({ "flash": "Đã lưu vòng thi." })))
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let values = draft_of(&form).map(|d| round_form_values(&d)).ok();
-            let (_, ctx) = round_ctx(&state, &user, *id, values).await?;
+            let (_, ctx) = round_ctx(&state, &user, *id, Some(round_form_typed(&form))).await?;
             let status = actix_web::ResponseError::status_code(&e);
             render(&state, &req, status, "admin/round", with(ctx, json!({ "error": e.to_string() })))
         }

@@ -90,7 +90,7 @@ async fn organizer_ctx(state: &AppState, user: &CurrentUser, id: i64) -> AppResu
         "tiers": tier_rows(&plan.tiers),
         "min_rate": crate::domain::numbers::decimal(plan.collective.min_rate * 100.0, 3),
         "unit_count": plan.collective.count,
-        "kinds": plan.collective.kinds.join(", "),
+        "kinds": super::kind_choices(state, &plan.collective.kinds).await?,
         "collective": collective_ctx(&view.collective),
     }))
 }
@@ -135,7 +135,13 @@ pub fn plan_of_form(form: &CsrfForm) -> Result<PrizePlan, String> {
         "" => 0,
         v => v.parse().map_err(|_| "Số đơn vị đoạt giải tập thể phải là số nguyên không âm.".to_string())?,
     };
-    let kinds = form.field("kinds").split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+    let kinds = form
+        .values("kinds")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .collect();
     let mut exclusions = Vec::new();
     for name in form.names() {
         let (id, keep) = match (name.strip_prefix("exclude_"), name.strip_prefix("keep_")) {

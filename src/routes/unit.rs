@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 
 use super::{ExportQuery, table_for_people};
 use crate::auth::session::UnitManager;
+use crate::db::boards::MissingStaff;
 use crate::db::rounds::list_published_rounds;
+use crate::domain::numbers::thousands;
 use crate::domain::time::format_vn;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -31,7 +33,7 @@ pub async fn overview(
         let rows = state.unit_rows(r).await?;
         let mine = rows.into_iter().find(|x| x.code == unit.code);
         out.push(json!({
-            "id": r.id, "title": r.settings.title, "contest": contest.title, "phase": r.phase(t).as_str(),
+            "id": r.id, "title": r.settings.title, "contest": contest.title, "phase": r.phase(t).label(),
             "closes": format_vn(r.settings.closes_at),
             "participants": mine.as_ref().map(|m| m.participants).unwrap_or(0),
             "staff": mine.as_ref().map(|m| m.staff_count).unwrap_or(0),
@@ -73,8 +75,8 @@ pub async fn round(
         .iter()
         .map(|b| json!({ "rank": b.rank, "name": b.person.full_name, "unit": unit_name(b.entry.unit_id), "score": b.entry.score, "max_score": b.entry.max_score, "time": crate::domain::numbers::duration(b.entry.duration_ms) }))
         .collect();
-    let missing = state.not_yet_taken(&round, ids).await?;
-    let missing: Vec<Value> = missing.iter().map(|m| json!({ "username": m.0, "name": m.1, "unit": m.3 })).collect();
+    let staff = rows.iter().find(|r| r.code == unit.code).map_or(0, |r| r.staff_count);
+    let (missing, accounts) = state.not_yet_taken(&round, ids).await?;
     page(
         &state,
         &req,
@@ -82,23 +84,75 @@ pub async fn round(
         json!({
             "title": round.settings.title, "unit": { "code": unit.code, "name": unit.name },
             "round": { "id": round.id, "title": round.settings.title, "provisional": round.finalized_at.is_none() },
-            "units": units, "people": people, "missing": missing,
+            "units": units, "people": people, "missing": missing_rows(&missing),
+            "coverage": coverage(accounts, staff),
         }),
     )
 }
 
-/// `GET /unit/rounds/{id}/missing`: the staff who have not taken the round, as CSV or XLSX.
+/// The missing staff as the page and the printed list show them.
+fn missing_rows(missing: &[MissingStaff]) -> Vec<Value> {
+    missing
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            json!({ "n": i + 1, "username": m.username, "name": m.full_name, "unit": m.unit_name,
+                    "email": m.email.as_deref().unwrap_or(""), "phone": m.phone.as_deref().unwrap_or("") })
+        })
+        .collect()
+}
+
+/// What the list of staff who have not taken a round covers, said plainly:
+/// only people with accounts, beside the headcount the units file gives.
+fn coverage(accounts: usize, staff: i64) -> String {
+    let (a, s) = (thousands(accounts as i64), thousands(staff));
+    let mut text = format!("Danh sách chỉ gồm những người đã có tài khoản: {a} tài khoản trên {s} biên chế.");
+    if (accounts as i64) < staff {
+        let gap = thousands(staff - accounts as i64);
+        text.push_str(&format!(
+            " {gap} người chưa có tài khoản không có trong danh sách; hãy đề nghị quản trị viên tạo tài khoản cho họ."
+        ));
+    }
+    text
+}
+
+/// `GET /unit/rounds/{id}/missing`: the staff who have not taken the round,
+/// as CSV, XLSX or (`format=print`) a page to print.
 pub async fn missing_export(
     state: web::Data<AppState>,
+    req: HttpRequest,
     UnitManager(user): UnitManager,
     id: web::Path<i64>,
     q: web::Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
     let (unit, ids) = state.managed_units(&user).await?;
     let (round, _) = state.public_round(*id).await?;
-    let missing = state.not_yet_taken(&round, ids).await?;
-    let header_row = ["Tên đăng nhập", "Họ và tên", "Mã đơn vị", "Đơn vị"];
+    let (missing, accounts) = state.not_yet_taken(&round, ids).await?;
+    if q.format.as_deref() == Some("print") {
+        let rows = state.unit_rows(&round).await?;
+        let staff = rows.iter().find(|r| r.code == unit.code).map_or(0, |r| r.staff_count);
+        let ctx = json!({
+            "title": format!("Cán bộ chưa thi – {}", round.settings.title),
+            "unit": { "code": unit.code, "name": unit.name },
+            "round": { "id": round.id, "title": round.settings.title },
+            "printed": format_vn(state.now()), "missing": missing_rows(&missing), "coverage": coverage(accounts, staff),
+        });
+        return page(&state, &req, "unit/missing_print", ctx);
+    }
+    let header_row = ["Tên đăng nhập", "Họ và tên", "Mã đơn vị", "Đơn vị", "Email", "Số điện thoại"];
     let base = format!("chua-thi-{}-vong-{}", unit.code.to_lowercase(), round.number);
-    let rows: Vec<Vec<String>> = missing.into_iter().map(|m| vec![m.0, m.1, m.2, m.3]).collect();
+    let rows: Vec<Vec<String>> = missing
+        .into_iter()
+        .map(|m| {
+            vec![
+                m.username,
+                m.full_name,
+                m.unit_code,
+                m.unit_name,
+                m.email.unwrap_or_default(),
+                m.phone.unwrap_or_default(),
+            ]
+        })
+        .collect();
     table_for_people(q.format.as_deref(), &base, "Chưa thi", &header_row, &rows)
 }

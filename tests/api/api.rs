@@ -159,11 +159,12 @@ async fn units_are_listed_with_their_parents() {
         assert_eq!(by_code(district)["parent_code"], "BD", "{district}");
     }
     assert_eq!(by_code("SNV")["kind"], "so_nganh");
+    assert_eq!(by_code("SNV")["kind_label"], "Sở, ban, ngành", "the kind's name comes with the units file");
     let ward = units.iter().find(|u| u["parent_code"] == "QN").expect("a ward of Quy Nhơn");
     assert!(ward["population"].is_i64());
     assert_eq!(
         by_code("BD").as_object().unwrap().keys().cloned().collect::<Vec<_>>(),
-        ["code", "kind", "name", "parent_code", "population", "staff_count"]
+        ["code", "kind", "kind_label", "name", "parent_code", "population", "staff_count"]
     );
 }
 

@@ -14,7 +14,7 @@ use crate::helpers::{ADMIN_PASSWORD, TestApp, TestDb, bare_client, extract_csrf,
 
 /// Who calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Who {
+pub(crate) enum Who {
     Anonymous,
     /// Official of QN-LELOI, whose attempt the attempt routes address.
     Official,
@@ -31,7 +31,7 @@ enum Who {
     Admin,
 }
 
-const EVERYONE: [Who; 8] = [
+pub(crate) const EVERYONE: [Who; 8] = [
     Who::Anonymous,
     Who::Official,
     Who::OtherOfficial,
@@ -43,7 +43,7 @@ const EVERYONE: [Who; 8] = [
 ];
 
 /// What a policy implies for a caller: `None` when admitted, else the denial.
-fn denial(policy: Policy, who: Who) -> Option<u16> {
+pub(crate) fn denial(policy: Policy, who: Who) -> Option<u16> {
     use Who::*;
     if who == Anonymous && !matches!(policy, Policy::Public | Policy::MetricsToken) {
         return Some(401);
@@ -75,12 +75,12 @@ struct Fixture {
     ok: &'static [u16],
 }
 
-struct World {
-    round: i64,
+pub(crate) struct World {
+    pub(crate) round: i64,
     /// A question of the round's pool.
-    question: i64,
-    attempt: i64,
-    victim: i64,
+    pub(crate) question: i64,
+    pub(crate) attempt: i64,
+    pub(crate) victim: i64,
     csv_hex: String,
 }
 
@@ -171,7 +171,7 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
     Some(Fixture { path, body, ok })
 }
 
-async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Client {
+pub(crate) async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Client {
     let c = bare_client();
     let r = c
         .post(app.url("/api/v1/session"))
@@ -184,7 +184,7 @@ async fn login(app: &TestApp, username: &str, password: &str) -> reqwest::Client
 }
 
 /// The CSRF token of a client (any page with a form carries it).
-async fn token(app: &TestApp, c: &reqwest::Client) -> String {
+pub(crate) async fn token(app: &TestApp, c: &reqwest::Client) -> String {
     let html = c.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     if let Some(t) = extract_csrf(&html) {
         return t;
@@ -218,7 +218,7 @@ async fn send(app: &TestApp, c: &reqwest::Client, csrf: &str, method: &str, f: &
 /// The matrix app: contest `chu` of organizer `btc-a` with a published round
 /// on btc-a's bank `ban-a`, an attempt of the official in it, and a victim
 /// account for the admin's actions.
-async fn world() -> (TestApp, World, BTreeMap<Who, (reqwest::Client, String)>) {
+pub(crate) async fn world() -> (TestApp, World, BTreeMap<Who, (reqwest::Client, String)>) {
     let app = spawn_app_with_settings(TestDb::new(), |s| {
         s.metrics_token = Some(hoithi::configuration::Secret::new("metrics-token-0123456789"))
     })

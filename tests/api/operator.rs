@@ -241,6 +241,36 @@ fn units_import_is_all_or_nothing_with_clear_errors() {
 }
 
 #[test]
+fn unit_kinds_are_named_by_the_units_file_and_an_old_file_keeps_the_names() {
+    let db = TestDb::empty();
+    let pool = connect(&db);
+    let settings = db.settings();
+    let mut guard = pool.writer().unwrap();
+    let conn: &mut DbConnection = &mut guard;
+    let label = |conn: &mut DbConnection, code: &str| -> String {
+        units::table.filter(units::code.eq(code)).select(units::kind_label).first(conn).unwrap()
+    };
+    // A file from before kind names: the kind as written is all there is.
+    let file = write_file(&db, "old.csv", &format!("{UNITS}X2,Xã hai,xa,H,5,800\n"));
+    assert_eq!(cli::units_import(&settings, &file).unwrap(), cli::OK);
+    assert_eq!(label(conn, "X"), "xa");
+    // The column may stand anywhere; a kind named on one row names every unit of that kind.
+    let named =
+        "kind_label,code,name,kind,parent_code,staff_count\nXã,X,Xã,xa,H,5\n\"Huyện, thị xã\",H,Huyện,huyen,T,20\n";
+    let file = write_file(&db, "named.csv", named);
+    assert_eq!(cli::units_import(&settings, &file).unwrap(), cli::OK);
+    assert_eq!(
+        (label(conn, "X"), label(conn, "X2"), label(conn, "H")),
+        ("Xã".into(), "Xã".into(), "Huyện, thị xã".into())
+    );
+    // The old file again: the names stay.
+    let file = write_file(&db, "old-again.csv", UNITS);
+    assert_eq!(cli::units_import(&settings, &file).unwrap(), cli::OK);
+    assert_eq!(label(conn, "X"), "Xã");
+    assert_eq!(label(conn, "T"), "tinh");
+}
+
+#[test]
 fn users_import_writes_generated_passwords_to_a_private_file_only() {
     let db = TestDb::empty();
     let pool = connect(&db);

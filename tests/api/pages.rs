@@ -175,7 +175,7 @@ async fn admin_moves_an_official_and_the_audit_log_says_so() {
     let r = app.post_form(&format!("/admin/users/{id}/move"), &[("csrf", &token), ("unit_code", "KHONGCO")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let (_, audit) = app.get_text("/admin/audit").await;
-    assert!(audit.contains("user.move") && audit.contains("SNV → QN"), "{audit}");
+    assert!(audit.contains("Chuyển tài khoản sang đơn vị khác") && audit.contains("SNV → QN"), "{audit}");
     let user = app.state.read(move |c| hoithi::db::users::find_user(c, id)).await.unwrap().unwrap();
     let qn = app.state.read(|c| hoithi::db::units::find_unit_by_code(c, "QN")).await.unwrap().unwrap();
     assert_eq!(user.unit_id, Some(qn.id));

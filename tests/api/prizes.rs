@@ -114,7 +114,7 @@ async fn winners_come_from_the_final_ranking_with_an_exclusion_and_units_need_th
         })
         .await
         .unwrap();
-    assert_eq!(logged, [format!("participant {b}: Đăng ký hai lần bằng hai số điện thoại")]);
+    assert_eq!(logged, [format!("người dự thi số hiệu {b}: Đăng ký hai lần bằng hai số điện thoại")]);
 
     // Everyone sees the published list: residents' names masked, no ids, no exclusions.
     let (s, public) = json_of(app.get(&format!("/api/v1/rounds/{round}/winners")).await).await;

@@ -304,6 +304,7 @@ async fn many_units(app: &TestApp) {
             code: format!("XA-{i:04}"),
             name: format!("Xã Thử Nghiệm Số {i:04}"),
             kind: "xa".into(),
+            kind_label: None,
             parent_code: Some(districts[i % districts.len()].into()),
             staff_count: 20,
             population: Some(9000),

@@ -108,7 +108,7 @@ pub fn parse(file: &str, text: &str) -> Read {
             file: file.to_string(),
             line: Some(first.line),
             key: None,
-            message: format!("Aiken không có mức độ: {} câu hỏi được đặt mức \"medium\"", read.drafts.len()),
+            message: format!("Aiken không ghi mức độ: {} câu hỏi được coi là mức Trung bình", read.drafts.len()),
         });
     }
     read
@@ -207,7 +207,7 @@ ANSWER: B
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert_eq!(problems[0].severity, Severity::Warning);
         assert_eq!(problems[0].line, Some(1));
-        assert!(problems[0].message.contains("2 câu hỏi") && problems[0].message.contains("medium"));
+        assert!(problems[0].message.contains("2 câu hỏi") && problems[0].message.contains("Trung bình"));
 
         let drafts = drafts.into_iter().enumerate().map(|(i, d)| Draft { key: Some(format!("k{i}")), ..d }).collect();
         let (bank, ps) = check_drafts("x.txt", meta(), drafts, Strictness::Lenient, problems);

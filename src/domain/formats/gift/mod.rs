@@ -104,8 +104,8 @@ pub fn parse(file: &str, text: &str) -> Read {
             first,
             None,
             format!(
-                "GIFT không có mức độ: {n} câu hỏi được đặt mức \"medium\" \
-                 (thêm dòng \"// difficulty: easy|medium|hard\" ngay trên câu hỏi để chỉ định)"
+                "GIFT không ghi mức độ: {n} câu hỏi được coi là mức Trung bình \
+                 (muốn chỉ định, thêm dòng \"// difficulty: easy|medium|hard\" ngay trên câu hỏi)"
             ),
         );
     }

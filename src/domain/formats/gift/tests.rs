@@ -121,7 +121,7 @@ fn moodle_documented_examples() {
     }
     let warnings: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Warning).collect();
     assert!(warnings.iter().any(|p| p.line == Some(3) && p.message.contains("$CATEGORY")), "{warnings:#?}");
-    assert_eq!(warnings.iter().filter(|p| p.message.contains("medium")).count(), 1, "{warnings:#?}");
+    assert_eq!(warnings.iter().filter(|p| p.message.contains("Trung bình")).count(), 1, "{warnings:#?}");
     assert!(warnings.iter().any(|p| p.key.as_deref() == Some("q2") && p.message.contains("phản hồi")));
     assert!(warnings.iter().any(|p| p.key.as_deref() == Some("tf") && p.message.contains("phản hồi")));
 
@@ -220,7 +220,7 @@ fn one_medium_warning_per_file_and_stray_directives_warn() {
     assert_eq!(problems[0].line, Some(1));
     assert!(problems[0].message.contains("không đi kèm câu hỏi"), "{}", problems[0]);
     assert_eq!(problems[1].line, Some(3));
-    assert!(problems[1].message.contains("3 câu hỏi") && problems[1].message.contains("medium"));
+    assert!(problems[1].message.contains("3 câu hỏi") && problems[1].message.contains("Trung bình"));
 }
 
 #[test]

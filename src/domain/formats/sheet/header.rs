@@ -141,7 +141,7 @@ pub(super) fn read_header(file: &str, header: &Row, problems: &mut Vec<Problem>)
             file,
             Some(row),
             None,
-            "không có cột Mức độ: mọi câu hỏi được coi là Trung bình (medium)".into(),
+            "không có cột Mức độ: mọi câu hỏi được coi là Trung bình".into(),
         ));
     }
     Some(columns)

@@ -106,7 +106,7 @@ pub(super) fn draft_from_row(file: &str, row: &Row, columns: &Columns, problems:
         match parse_difficulty(&raw) {
             Some(d) => d,
             None if raw.is_empty() => {
-                report(Severity::Warning, "mức độ để trống: coi là Trung bình (medium)".into());
+                report(Severity::Warning, "mức độ để trống: coi là Trung bình".into());
                 Difficulty::Medium
             }
             None => {
