@@ -10,6 +10,7 @@
 mod helpers;
 
 mod accounts;
+mod axe;
 mod driver;
 mod paper;
 mod resident;
