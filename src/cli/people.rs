@@ -59,7 +59,7 @@ pub fn users_import(settings: &Settings, file: &Path, output: Option<&Path>) -> 
         println!("Không nhập gì: hãy sửa các lỗi trên.");
         Ok(INPUT_ERRORS)
     };
-    let table = match read_file(&bytes) {
+    let table = match read_file(&bytes, &settings.limits.bank) {
         Ok(t) => t,
         Err(p) => return refuse(&[p]),
     };

@@ -204,6 +204,7 @@ diesel::table! {
         reason -> Text,
         actor -> Text,
         at -> Timestamp,
+        explanation -> Nullable<Text>,
     }
 }
 
@@ -277,6 +278,21 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> units (unit_id));
+diesel::table! {
+    score_changes (id) {
+        id -> BigInt,
+        attempt_id -> BigInt,
+        question_id -> BigInt,
+        voided -> Bool,
+        old_score -> Integer,
+        old_max_score -> Integer,
+        new_score -> Integer,
+        new_max_score -> Integer,
+        reason -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(password_sheets -> users (created_by));
 diesel::joinable!(questions -> banks (bank_id));
 diesel::joinable!(rounds -> contests (contest_id));
@@ -294,6 +310,8 @@ diesel::joinable!(contest_entries -> contests (contest_id));
 diesel::joinable!(question_fixes -> questions (question_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(round_prizes -> rounds (round_id));
+diesel::joinable!(score_changes -> attempts (attempt_id));
+diesel::joinable!(score_changes -> questions (question_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -315,4 +333,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     health_checks,
     round_prizes,
     password_sheets,
+    score_changes,
 );

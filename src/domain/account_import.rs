@@ -23,15 +23,20 @@
 //! | password | Mật khẩu, password | empty: generated |
 //!
 //! `STT` is ignored; other columns are ignored and named in the preview.
-//! An Excel workbook (`.xlsx`) is refused with how to save it as CSV: the
-//! project's own xlsx reader reads question sheets only so far, and
-//! [`read_file`] is the one place to plug a reader of rows in.
+//! An Excel workbook (`.xlsx`) is read by the same streaming reader as
+//! question sheets, under the same budget: the sheet that holds the header
+//! row, each cell as Excel shows it (merged cells, dates dd/mm/yyyy, whole
+//! numbers without `.0`; a phone typed as a number, which Excel shows
+//! without its leading 0, gets the 0 back).
 
 use std::collections::{HashMap, HashSet};
 
 use super::contact::{Email, Phone};
 use super::people::{FullName, NewPassword, Role, Username};
 use super::text::fold_ascii;
+
+mod file;
+pub use file::read_file;
 
 /// A column of an import.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,7 +89,7 @@ impl Field {
     }
 
     /// The field a header names, matched folded.
-    fn from_header(header: &str) -> Option<Field> {
+    pub(crate) fn from_header(header: &str) -> Option<Field> {
         let h = fold_ascii(header.trim_start_matches('\u{feff}'));
         let h = h.trim_end_matches([':', '*', '.']).trim().replace('_', " ");
         let f = match h.as_str() {
@@ -114,7 +119,7 @@ pub struct Problem {
     pub message: String,
 }
 
-fn problem(row: usize, column: &str, message: impl Into<String>) -> Problem {
+pub(crate) fn problem(row: usize, column: &str, message: impl Into<String>) -> Problem {
     Problem { row, column: column.to_string(), message: message.into() }
 }
 
@@ -150,112 +155,6 @@ impl Table {
     pub fn column(&self, f: Field) -> String {
         self.headers.get(&f).cloned().unwrap_or_else(|| f.label().to_string())
     }
-}
-
-/// Decodes and reads an uploaded file (see the module documentation).
-pub fn read_file(bytes: &[u8]) -> Result<Table, Problem> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(problem(
-            0,
-            "",
-            "Tệp Excel (.xlsx) chưa đọc trực tiếp được: trong Excel chọn Tệp → Lưu thành → \"CSV UTF-8 (phân tách bằng dấu phẩy)\" rồi tải tệp .csv đó lên.",
-        ));
-    }
-    let text = decode(bytes)?;
-    read_csv(&text)
-}
-
-/// UTF-8 (BOM optional) or UTF-16 with its BOM.
-fn decode(bytes: &[u8]) -> Result<String, Problem> {
-    let utf16 = |b: &[u8], le: bool| {
-        let units = b.chunks(2).map(|c| {
-            let pair = [c[0], *c.get(1).unwrap_or(&0)];
-            if le { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
-        });
-        char::decode_utf16(units).collect::<Result<String, _>>().ok()
-    };
-    let decoded = match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest).ok().map(str::to_string),
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        _ => std::str::from_utf8(bytes).ok().map(str::to_string),
-    };
-    decoded.ok_or_else(|| {
-        problem(
-            0,
-            "",
-            "Tệp không phải văn bản UTF-8 (có thể đã lưu bằng bảng mã cũ): trong Excel chọn Lưu thành → \"CSV UTF-8 (phân tách bằng dấu phẩy)\".",
-        )
-    })
-}
-
-/// The separator the first line uses most: `,`, `;` or a tab.
-fn delimiter(text: &str) -> u8 {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    [b',', b';', b'\t'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b',')
-}
-
-fn read_csv(text: &str) -> Result<Table, Problem> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter(text))
-        .from_reader(text.as_bytes());
-    let mut records = Vec::new();
-    for result in reader.records() {
-        let record = result.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-            problem(line, "", "Không đọc được dòng này của tệp CSV (dấu ngoặc kép không đóng?).")
-        })?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
-        if cells.iter().any(|c| !c.is_empty()) {
-            records.push((line, cells));
-        }
-    }
-    let header_at = records
-        .iter()
-        .take(10)
-        .position(|(_, cells)| cells.iter().any(|c| Field::from_header(c) == Some(Field::FullName)))
-        .ok_or_else(|| {
-            problem(0, "", "Không thấy dòng tiêu đề có cột \"Họ và tên\" trong 10 dòng đầu của tệp (xem tệp mẫu).")
-        })?;
-    let (header_line, header) = &records[header_at];
-    let mut table = Table::default();
-    let mut columns: Vec<Option<Field>> = Vec::new();
-    for h in header {
-        let field = Field::from_header(h);
-        match field {
-            Some(f) if table.headers.contains_key(&f) => {
-                return Err(problem(*header_line, h, format!("Cột \"{h}\" có hai lần: chỉ giữ một cột.")));
-            }
-            Some(f) => {
-                table.headers.insert(f, h.clone());
-            }
-            None if h.is_empty() || matches!(fold_ascii(h).as_str(), "stt" | "tt" | "so thu tu") => {}
-            None => table.ignored.push(h.clone()),
-        }
-        columns.push(field);
-    }
-    if !table.headers.contains_key(&Field::Unit) {
-        return Err(problem(
-            *header_line,
-            "",
-            "Thiếu cột \"Đơn vị\" (mã đơn vị, ví dụ SNV, hoặc đúng tên đơn vị): cán bộ nào cũng thuộc một đơn vị.",
-        ));
-    }
-    for (line, cells) in &records[header_at + 1..] {
-        let mut raw = RawAccount { row: *line, cells: HashMap::new() };
-        for (cell, field) in cells.iter().zip(&columns) {
-            if let Some(f) = field {
-                raw.cells.insert(*f, cell.clone());
-            }
-        }
-        if raw.cells.values().any(|c| !c.is_empty()) {
-            table.rows.push(raw);
-        }
-    }
-    Ok(table)
 }
 
 /// A unit an account may belong to.

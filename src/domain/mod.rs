@@ -6,6 +6,7 @@ pub mod attempt;
 pub mod bank;
 pub mod contact;
 pub mod contest;
+pub mod correction;
 pub mod flags;
 pub mod formats;
 pub mod grading;

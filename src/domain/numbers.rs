@@ -41,10 +41,13 @@ pub fn percent(rate: f64) -> String {
     one_decimal(rate * 100.0)
 }
 
-/// A duration as people say it: "36 mili giây" under a second, "25,2 giây"
+/// A duration as people say it: "0 giây" for none, "36 mili giây" under a second, "25,2 giây"
 /// under a minute, else
 /// "m phút s giây" (whole seconds), with hours past an hour.
 pub fn duration(ms: i64) -> String {
+    if ms <= 0 {
+        return "0 giây".to_string();
+    }
     if ms < 1000 {
         return format!("{ms} mili giây");
     }
@@ -77,6 +80,7 @@ mod tests {
         assert_eq!(decimal(0.01, 3), "0,01");
         assert_eq!(decimal(12345.678, 1), "12.345,7");
         assert_eq!(duration(36), "36 mili giây");
+        assert_eq!(duration(0), "0 giây");
         assert_eq!(duration(25184), "25,2 giây");
         assert_eq!(duration(61_900), "1 phút 1 giây");
         assert_eq!(duration(3_725_000), "1 giờ 2 phút 5 giây");

@@ -106,9 +106,14 @@ impl Entrant {
 
     /// Whether a participant row is this entrant's.
     pub fn owns(&self, participant: &Participant) -> bool {
+        self.owns_participant(participant.id, participant.user_id)
+    }
+
+    /// Whether the participant with this id and account is this entrant.
+    pub fn owns_participant(&self, participant_id: i64, user_id: Option<i64>) -> bool {
         match self {
-            Entrant::Account(u) => participant.user_id == Some(u.id),
-            Entrant::Resident(ps) => ps.iter().any(|p| p.id == participant.id),
+            Entrant::Account(u) => user_id == Some(u.id),
+            Entrant::Resident(ps) => ps.iter().any(|p| p.id == participant_id),
         }
     }
 }

@@ -84,13 +84,14 @@ impl Engine {
     /// saves nothing.
     pub async fn preview_accounts(&self, source: ImportSource) -> AppResult<ImportPreview> {
         let max = self.settings.limits.accounts_per_import;
+        let budget = self.settings.limits.bank.clone();
         self.read(move |c| {
             let units: Vec<UnitRef> =
                 list_units(c)?.into_iter().map(|u| UnitRef { id: u.id, code: u.code, name: u.name }).collect();
             // A file names its columns by its headers, the API by its fields.
             let (rows, table) = match source {
                 ImportSource::Rows(rows) => (rows, None),
-                ImportSource::File(bytes) => match read_file(&bytes) {
+                ImportSource::File(bytes) => match read_file(&bytes, &budget) {
                     Ok(mut t) => (std::mem::take(&mut t.rows), Some(t)),
                     Err(p) => {
                         let plan = Plan { accounts: Vec::new(), problems: vec![p] };

@@ -10,11 +10,12 @@ use super::views::{AttemptView, ItemView, ResultView, ReviewItem};
 use crate::db::attempts::{
     Attempt, AttemptError, ItemFull, StartError, Whose, finalize_if_expired, find_attempt, find_participant,
     find_participant_of_user, list_attempts_of, load_items, participant_for_user, save_answer, save_prediction,
-    start_attempt, submit as submit_attempt,
+    start_attempt, store_answer_if_open, submit as submit_attempt,
 };
 use crate::db::boards::position;
 use crate::db::contests::{Contest, find_contest_by_id};
 use crate::db::rounds::{Round, find_round, list_published_rounds, rounds_holding};
+use crate::domain::attempt::Choice;
 use crate::domain::grading::is_correct;
 use crate::domain::reveal::may_reveal;
 use crate::domain::time::rfc3339_vn;
@@ -289,7 +290,36 @@ impl Engine {
 
     /// Saves one answer; committed before it returns.
     /// Past deadline + grace the attempt is finalized and the answer refused (409).
+    ///
+    /// The common case is one trip to the database: the attempt's shape is
+    /// kept in memory, the choice is checked against it, and one statement
+    /// stores it when the attempt is still open (see
+    /// [`store_answer_if_open`]). Anything else (a final or late attempt, a
+    /// position or choice the paper does not have) goes the slow path,
+    /// which says why as before.
     pub async fn answer(&self, who: &Entrant, id: i64, position: i32, choices: Vec<usize>) -> AppResult<NaiveDateTime> {
+        let shape = self.attempt_shape(id).await?.ok_or_else(no_attempt)?;
+        if !who.owns_participant(shape.participant_id, shape.user_id) {
+            return Err(no_attempt());
+        }
+        let checked = shape.item(position).and_then(|(kind, n)| Choice::parse(&choices, kind, n, position).ok());
+        if let Some(choice) = checked {
+            let t = self.now();
+            if self.write(move |c| store_answer_if_open(c, &shape, position, &choice, t)).await? {
+                return Ok(t);
+            }
+        }
+        self.answer_slow(who, id, position, choices).await
+    }
+
+    /// Saves one answer reading the attempt and its round first.
+    async fn answer_slow(
+        &self,
+        who: &Entrant,
+        id: i64,
+        position: i32,
+        choices: Vec<usize>,
+    ) -> AppResult<NaiveDateTime> {
         let (attempt, round, _) = self.own_attempt_as_stored(who, id).await?;
         let t = self.now();
         let aid = attempt.id;

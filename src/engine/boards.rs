@@ -69,7 +69,12 @@ impl Engine {
         Ok(self.read(list_units).await?.into_iter().map(|u| (u.id, u.name)).collect())
     }
 
-    fn entries(&self, contest: &Contest, rows: Vec<BoardRow>, names: &HashMap<i64, String>) -> Vec<BoardEntry> {
+    pub(super) fn entries(
+        &self,
+        contest: &Contest,
+        rows: Vec<BoardRow>,
+        names: &HashMap<i64, String>,
+    ) -> Vec<BoardEntry> {
         rows.into_iter()
             .map(|r| BoardEntry {
                 rank: r.rank,

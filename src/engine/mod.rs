@@ -17,6 +17,7 @@ pub mod intro;
 pub mod paper_form;
 pub mod prizes;
 pub mod residents;
+pub mod round_questions;
 pub mod round_tools;
 pub mod rounds;
 pub mod stats;
@@ -40,6 +41,13 @@ use crate::error::AppResult;
 /// Draw pools by (round, pool version).
 type DrawPools = HashMap<(i64, i32), Arc<DrawPool>>;
 
+/// The shapes of attempts that were answered, by attempt id.
+type Shapes = HashMap<i64, Arc<crate::db::attempts::AttemptShape>>;
+
+/// Shapes kept before the cache starts again (about 100 bytes each with a
+/// 20-question paper: a few MiB through a 20,000-person surge).
+const SHAPES_KEPT: usize = 50_000;
+
 /// The engine (cheap to clone).
 #[derive(Clone)]
 pub struct Engine {
@@ -58,6 +66,11 @@ pub struct Engine {
     /// Draw pools of published rounds, by (round, pool version): thousands
     /// of starts in one minute read a round's pool once.
     draw_pools: Arc<Mutex<DrawPools>>,
+    /// What cannot change while an attempt runs (see
+    /// [`crate::db::attempts::AttemptShape`]), so an answer save is one
+    /// statement: on PostgreSQL each node keeps its own, which stays right
+    /// since nothing in it changes.
+    shapes: Arc<Mutex<Shapes>>,
     /// Parses uploaded bank files in a capped child process.
     pub(crate) sandbox: crate::sandbox::Sandbox,
 }
@@ -82,6 +95,7 @@ impl Engine {
             login_limits: Arc::default(),
             resident_limits,
             draw_pools: Arc::default(),
+            shapes: Arc::default(),
         }
     }
 
@@ -145,5 +159,22 @@ impl Engine {
         // Keyed by the version it was read at (a void may have bumped it since).
         cache.insert((round.id, pool.version), pool.clone());
         Ok(pool)
+    }
+
+    /// The shape of an attempt, read once and then kept.
+    pub async fn attempt_shape(&self, attempt_id: i64) -> AppResult<Option<Arc<crate::db::attempts::AttemptShape>>> {
+        if let Some(s) = self.shapes.lock().unwrap_or_else(|e| e.into_inner()).get(&attempt_id) {
+            return Ok(Some(s.clone()));
+        }
+        let Some(shape) = self.read(move |c| crate::db::attempts::find_attempt_shape(c, attempt_id)).await? else {
+            return Ok(None);
+        };
+        let shape = Arc::new(shape);
+        let mut cache = self.shapes.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= SHAPES_KEPT {
+            cache.clear();
+        }
+        cache.insert(attempt_id, shape.clone());
+        Ok(Some(shape))
     }
 }

@@ -235,10 +235,11 @@ pub async fn result_page(
         return Ok(see_other(&format!("/attempts/{}", attempt.id)));
     }
     let view = state.attempt_view(&attempt, &round, &contest).await?;
+    let items = state.items(&attempt, &contest).await?;
+    let changes = score_notices(&view, &items, state.score_changes(attempt.id).await?);
     let unit_rank = match (attempt.ranked, state.participant_unit(&attempt).await?) {
         (true, Some(u)) => {
             let (unit, ids) = state.unit_and_subtree(u).await?;
-            let items = state.items(&attempt, &contest).await?;
             state
                 .result(&attempt, &round, &items, Some(ids))
                 .await?
@@ -265,7 +266,7 @@ pub async fn result_page(
         })
         .collect();
     let result = view.result.clone();
-    let seconds = result.as_ref().map(|r| r.duration_ms).unwrap_or(0) as f64 / 1000.0;
+    let took = crate::domain::numbers::duration(result.as_ref().map(|r| r.duration_ms).unwrap_or(0));
     let reveal_note = match round.settings.reveal {
         RevealPolicy::Never => "Vòng thi này không công bố đáp án.".to_string(),
         _ if hidden == rows.len() && round.settings.reveal == RevealPolicy::AfterClose => {
@@ -287,13 +288,50 @@ pub async fn result_page(
             "expired": attempt.state == crate::domain::attempt::AttemptState::Expired,
             "deadline": clock_vn(attempt.deadline_at),
             "result": result,
-            "seconds": format!("{seconds:.1}"),
+            "took": took,
             "unit_rank": unit_rank,
             "ranked": attempt.ranked,
             "review": rows.into_iter().zip(&review).filter(|(_, r)| r.revealed).map(|(v, _)| v).collect::<Vec<_>>(),
             "reveal_note": reveal_note,
+            "score_changes": changes,
         }),
     )
+}
+
+/// What corrections did to this attempt's score: old → new, and, only
+/// where that question's key may be shown now (promise 4), which question,
+/// why and its corrected key, lettered as the page shows its options.
+fn score_notices(
+    view: &AttemptView,
+    items: &[crate::db::attempts::ItemFull],
+    changes: Vec<crate::db::fixes::ScoreChange>,
+) -> Vec<Value> {
+    let review = view.review.clone().unwrap_or_default();
+    changes
+        .into_iter()
+        .map(|c| {
+            let position = items.iter().find(|i| i.question_id == c.question_id).map(|i| i.position);
+            let shown = position.and_then(|p| {
+                let r = review.iter().find(|r| r.position == p && r.revealed)?;
+                let item = view.items.iter().find(|i| i.position == p)?;
+                let right = r.correct_choices.clone().unwrap_or_default();
+                let key: Vec<String> = shown_options(item, |_| json!({}))
+                    .iter()
+                    .filter(|o| o["index"].as_u64().is_some_and(|k| right.contains(&(k as usize))))
+                    .filter_map(|o| o["letter"].as_str().map(str::to_string))
+                    .collect();
+                Some(json!({ "position": p, "key": key.join(", "), "voided": r.voided }))
+            });
+            json!({
+                "old": format!("{}/{}", c.old_score, c.old_max_score),
+                "new": format!("{}/{}", c.new_score, c.new_max_score),
+                "at": format_vn(c.at),
+                "revealed": shown.is_some(),
+                "question": shown,
+                "reason": shown.is_some().then_some(c.reason),
+            })
+        })
+        .collect()
 }
 
 /// `GET /history`: the user's attempts.
@@ -306,7 +344,7 @@ pub async fn history(state: web::Data<AppState>, req: HttpRequest, who: Entrant)
                 "id": a.id, "round_title": r.settings.title, "number": a.number,
                 "started": format_vn(a.started_at), "final": a.is_final(),
                 "score": a.score, "max_score": a.max_score,
-                "seconds": format!("{:.1}", a.duration_ms.unwrap_or(0) as f64 / 1000.0),
+                "took": crate::domain::numbers::duration(a.duration_ms.unwrap_or(0)),
             })
         })
         .collect();

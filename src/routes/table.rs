@@ -130,6 +130,9 @@ routes! {
     post "/admin/rounds/{id}/prizes" => prizes::organizer_submit, ContestOwner;
     get "/admin/rounds/{id}/stats" => stats::page, ContestOwner;
     get "/admin/rounds/{id}/stats/{chart}" => stats::chart, ContestOwner;
+    get "/admin/rounds/{id}/questions" => questions::round_list, ContestOwner;
+    get "/admin/rounds/{id}/questions/{question}" => questions::round_form, ContestOwner;
+    post "/admin/rounds/{id}/questions/{question}" => questions::round_submit, ContestOwner;
     get "/admin/banks" => bank_upload::page, Staff;
     post "/admin/banks/preview" => bank_upload::preview, Staff, limit = IMPORT_BODY;
     post "/admin/banks/import" => bank_upload::import, BankOwner, limit = IMPORT_BODY;

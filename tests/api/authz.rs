@@ -77,6 +77,8 @@ struct Fixture {
 
 struct World {
     round: i64,
+    /// A question of the round's pool.
+    question: i64,
     attempt: i64,
     victim: i64,
     csv_hex: String,
@@ -92,6 +94,7 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         .replace("{bank}", "ban-a")
         .replace("{key}", "a-1")
         .replace("{position}", "1")
+        .replace("{question}", &w.question.to_string())
         .replace("{chart}", "correct.svg")
         .replace("{path:.*}", "site.js");
     let form = |f: &[(&'static str, &str)]| Body::Form(f.iter().map(|(k, v)| (*k, v.to_string())).collect());
@@ -126,6 +129,8 @@ fn fixture(r: &RouteSpec, w: &World) -> Option<Fixture> {
         ("POST", "/admin/contests/{slug}/questions" | "/admin/questions") => {
             (form(&[("bank", "ban-a"), ("key", "a-1"), ("action", "show")]), &[200])
         }
+        // No reason given: refused on the form, nothing changed.
+        ("POST", "/admin/rounds/{id}/questions/{question}") => (form(&[("action", "void"), ("reason", "")]), &[422]),
         ("POST", "/admin/banks/preview") => (Body::Multipart, &[200]),
         ("POST", "/admin/banks/import") => {
             (form(&[("bank", "ban-a"), ("filename", "ban-a.csv"), ("content", &w.csv_hex)]), &[200])
@@ -295,7 +300,16 @@ async fn world() -> (TestApp, World, BTreeMap<Who, (reqwest::Client, String)>) {
     .await;
     assert_eq!(s, StatusCode::CREATED, "{paper}");
     let attempt = paper["attempt_id"].as_i64().unwrap();
-    (app, World { round, attempt, victim, csv_hex }, clients)
+    let question: i64 = app
+        .state
+        .read(move |c| {
+            use diesel::prelude::*;
+            use hoithi::db::schema::round_pool;
+            round_pool::table.filter(round_pool::round_id.eq(round)).select(round_pool::question_id).first(c)
+        })
+        .await
+        .unwrap();
+    (app, World { round, question, attempt, victim, csv_hex }, clients)
 }
 
 #[actix_web::test]

@@ -416,6 +416,11 @@ async fn the_attempt_page_works_without_javascript() {
     assert!(result.contains("Đáp án và giải thích"));
     let a = app.state.read(move |c| hoithi::db::attempts::find_attempt(c, id)).await.unwrap().unwrap();
     assert_eq!(a.prediction, Some(12));
+    // The time taken reads in words, on the result and in the history.
+    let took = hoithi::domain::numbers::duration(a.duration_ms.unwrap());
+    assert!(result.contains(&format!("<dd>{took}</dd>")), "{took}: {result}");
+    let (_, history) = app.get_text("/history").await;
+    assert!(history.contains(&format!(">{took}<")) && !history.contains("(giây)"), "{took}: {history}");
 }
 
 #[actix_web::test]

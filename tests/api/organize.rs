@@ -198,12 +198,18 @@ async fn a_wrong_key_is_fixed_from_the_contest_page() {
         .post_form(page, &[("csrf", &token), ("bank", &slug), ("key", &qkey), ("action", "void"), ("reason", "")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .post_form(
-            page,
-            &[("csrf", &token), ("bank", &slug), ("key", &qkey), ("action", "void"), ("reason", "Câu hỏi sai")],
-        )
-        .await;
+    let void =
+        [("csrf", token.as_str()), ("bank", &slug), ("key", &qkey), ("action", "void"), ("reason", "Câu hỏi sai")];
+    // First a preview: nothing changes yet.
+    let r = app.post_form(page, &void).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"confirm-form\"") && html.contains("Sẽ chấm lại <strong>1</strong> bài"), "{html}");
+    let view: serde_json::Value =
+        me.get(app.url(&format!("/api/v1/attempts/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(view["result"]["max_score"], 5, "a preview changes nothing");
+    // Then confirmed.
+    let r = app.post_form(page, &[&void[..], &[("confirm", "1")]].concat()).await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("chấm lại 1 bài") && html.contains("Câu hỏi sai"), "{html}");

@@ -15,6 +15,7 @@ mod accounts;
 mod axe;
 mod driver;
 mod paper;
+mod rekey;
 mod resident;
 mod walk;
 

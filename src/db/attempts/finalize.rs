@@ -146,17 +146,67 @@ pub fn sweep_batch(conn: &mut DbConnection, at: NaiveDateTime, limit: i64) -> Qu
     })
 }
 
+/// One attempt re-graded after a correction: its grade before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Regraded {
+    /// The attempt.
+    pub attempt_id: i64,
+    /// Its round.
+    pub round_id: i64,
+    /// (score, max score, correct) before.
+    pub before: (i32, i32, i32),
+    /// (score, max score, correct) after.
+    pub after: (i32, i32, i32),
+}
+
+impl Regraded {
+    /// Whether the participant's score (or the maximum) changed.
+    pub fn score_changed(&self) -> bool {
+        (self.before.0, self.before.1) != (self.after.0, self.after.1)
+    }
+}
+
 /// Re-grades every final attempt that holds one of `question_ids` (only in
 /// the rounds of `contest`, when given) and rebuilds the affected rounds'
 /// entries, statistics and standings, in the caller's transaction. Returns
 /// how many attempts were re-graded.
 pub fn regrade(conn: &mut DbConnection, question_ids: &[i64], contest: Option<i64>) -> QueryResult<usize> {
+    regrade_detailed(conn, question_ids, contest).map(|r| r.len())
+}
+
+/// The rounds whose final attempts hold one of `question_ids` (only the
+/// rounds of `contest`, when given): those a correction re-grades.
+pub fn rounds_to_regrade(conn: &mut DbConnection, question_ids: &[i64], contest: Option<i64>) -> QueryResult<Vec<i64>> {
     let holding =
         attempt_items::table.filter(attempt_items::question_id.eq_any(question_ids)).select(attempt_items::attempt_id);
     let mut q = attempts::table
         .inner_join(rounds::table)
         .filter(attempts::state.ne(AttemptState::InProgress.as_str()))
         .filter(attempts::id.eq_any(holding))
+        .select(attempts::round_id)
+        .distinct()
+        .into_boxed();
+    if let Some(c) = contest {
+        q = q.filter(rounds::contest_id.eq(c));
+    }
+    let mut ids: Vec<i64> = q.load(conn)?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// [`regrade`], telling each attempt's grade before and after.
+pub fn regrade_detailed(
+    conn: &mut DbConnection,
+    question_ids: &[i64],
+    contest: Option<i64>,
+) -> QueryResult<Vec<Regraded>> {
+    let holding =
+        attempt_items::table.filter(attempt_items::question_id.eq_any(question_ids)).select(attempt_items::attempt_id);
+    let mut q = attempts::table
+        .inner_join(rounds::table)
+        .filter(attempts::state.ne(AttemptState::InProgress.as_str()))
+        .filter(attempts::id.eq_any(holding))
+        .order(attempts::id.asc())
         .select(Attempt::as_select())
         .into_boxed();
     if let Some(c) = contest {
@@ -166,6 +216,7 @@ pub fn regrade(conn: &mut DbConnection, question_ids: &[i64], contest: Option<i6
     let mut round_ids: Vec<i64> = affected.iter().map(|a| a.round_id).collect();
     round_ids.sort_unstable();
     round_ids.dedup();
+    let mut out = Vec::with_capacity(affected.len());
     for round_id in &round_ids {
         let round = find_round(conn, *round_id)?;
         for a in affected.iter().filter(|a| a.round_id == *round_id) {
@@ -177,8 +228,14 @@ pub fn regrade(conn: &mut DbConnection, question_ids: &[i64], contest: Option<i6
                     attempts::correct.eq(g.correct),
                 ))
                 .execute(conn)?;
+            out.push(Regraded {
+                attempt_id: a.id,
+                round_id: a.round_id,
+                before: (a.score, a.max_score, a.correct),
+                after: (g.score, g.max_score, g.correct),
+            });
         }
         rebuild_round(conn, &round)?;
     }
-    Ok(affected.len())
+    Ok(out)
 }

@@ -3,12 +3,16 @@
 //! the same transaction (see [`super::entries`]), so boards are read,
 //! never recomputed.
 
+mod answer;
 mod finalize;
 mod paper;
 mod participant;
 mod save;
 
-pub use finalize::{finalize, finalize_if_expired, grade_attempt, regrade, sweep_batch};
+pub use answer::{AttemptShape, find_attempt_shape, store_answer_if_open};
+pub use finalize::{
+    Regraded, finalize, finalize_if_expired, grade_attempt, regrade, regrade_detailed, rounds_to_regrade, sweep_batch,
+};
 pub use paper::{ItemFull, load_items, save_answer, save_prediction, start_attempt, submit};
 pub use participant::{Participant, find_participant, find_participant_of_user, participant_for_user};
 pub use save::{FormSaved, save_answers};

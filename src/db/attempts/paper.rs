@@ -128,11 +128,11 @@ pub struct ItemFull {
 type ItemRow = (
     (i32, i64, String, String, String, String),
     (String, Option<String>, Option<NaiveDateTime>, String, String, String, bool),
-    (Option<bool>, Option<String>),
+    (Option<bool>, Option<String>, Option<String>),
 );
 
 /// The items of an attempt of a round of `contest_id`, by position, with
-/// the contest's corrections (void, new key) applied.
+/// the contest's corrections (void, new key, new explanation) applied.
 pub fn load_items(conn: &mut DbConnection, attempt_id: i64, contest_id: i64) -> QueryResult<Vec<ItemFull>> {
     let rows: Vec<ItemRow> = attempt_items::table
         .inner_join(questions::table)
@@ -159,7 +159,11 @@ pub fn load_items(conn: &mut DbConnection, attempt_id: i64, contest_id: i64) -> 
                 questions::source,
                 questions::voided,
             ),
-            (question_fixes::voided.nullable(), question_fixes::answer.nullable()),
+            (
+                question_fixes::voided.nullable(),
+                question_fixes::answer.nullable(),
+                question_fixes::explanation.nullable(),
+            ),
         ))
         .load(conn)?;
     rows.into_iter()
@@ -167,7 +171,7 @@ pub fn load_items(conn: &mut DbConnection, attempt_id: i64, contest_id: i64) -> 
             |(
                 (position, qid, key, kind, text, options),
                 (order, choices, answered_at, answer, explanation, source, voided),
-                (fix_voided, fix_answer),
+                (fix_voided, fix_answer, fix_explanation),
             )| {
                 let file_options: Vec<String> = from_json(&options)?;
                 let order: Vec<usize> = from_json(&order)?;
@@ -193,7 +197,7 @@ pub fn load_items(conn: &mut DbConnection, attempt_id: i64, contest_id: i64) -> 
                     choices,
                     answered_at,
                     answer_display,
-                    explanation,
+                    explanation: fix_explanation.unwrap_or(explanation),
                     source,
                     voided: voided || fix_voided == Some(true),
                 })

@@ -179,13 +179,6 @@ pub struct QuestionPath {
     pub key: String,
 }
 
-/// The answer of the endpoints that re-grade.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Regraded {
-    /// Attempts re-graded.
-    pub regraded: usize,
-}
-
 #[cfg(test)]
 mod tests {
     use super::vietnamese;

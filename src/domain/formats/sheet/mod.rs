@@ -153,6 +153,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook
 use crate::domain::bank::{
     Bank, Difficulty, Draft, Kind, Problem, Question, Severity, TRUE_FALSE_OPTIONS, letter, refers_to_other_options,
 };
+use crate::domain::formats::Budget;
 use crate::domain::text::{fold_ascii, nfc};
 
 /// How many non-empty rows are searched for the header row.
@@ -392,6 +393,24 @@ mod xlsx;
 pub use csv_sheet::parse_csv;
 pub use write::{write_csv, write_xlsx};
 pub use xlsx::parse_xlsx;
+
+/// The rows of an Excel workbook as the spreadsheet shows them, for files
+/// that are not question banks (an accounts list): the first sheet with a
+/// row among its first [`HEADER_SEARCH`] that `is_header` accepts, as (row
+/// number, trimmed cell texts) for each row with a value; merged ranges
+/// give their value to every cell. Read within `budget`; the error says
+/// why not, in Vietnamese, `sought` naming the header looked for.
+pub fn xlsx_records(
+    bytes: &[u8],
+    budget: &Budget,
+    is_header: &dyn Fn(&[String]) -> bool,
+    sought: &str,
+) -> Result<Vec<(usize, Vec<String>)>, String> {
+    let texts = |r: &Row| -> Vec<String> { r.cells.iter().map(Cell::text).collect() };
+    let has_header = |rows: &[Row]| rows.iter().take(HEADER_SEARCH).any(|r| is_header(&texts(r)));
+    let rows = xlsx::read_rows_where(bytes, None, budget, &has_header, sought)?;
+    Ok(rows.iter().map(|r| (r.line, texts(r))).collect())
+}
 
 #[cfg(test)]
 mod tests;

@@ -29,8 +29,21 @@ pub fn parse_xlsx(file: &str, bytes: &[u8], sheet: Option<&str>, budget: &Budget
     }
 }
 
-/// The rows of the sheet to read, or why there are none.
+/// The rows of the question sheet to read, or why there are none.
 pub(super) fn read_rows(bytes: &[u8], wanted: Option<&str>, budget: &Budget) -> Result<Vec<Row>, String> {
+    let sought = format!("một dòng có cột \"Câu hỏi\" trong {HEADER_SEARCH} dòng đầu, cùng các cột A, B, Đáp án");
+    read_rows_where(bytes, wanted, budget, &|rows| header_position(rows).is_some(), &sought)
+}
+
+/// The non-blank rows of the sheet named `wanted`, else of the first sheet
+/// `has_header` accepts; `sought` says what was looked for when none is.
+pub(super) fn read_rows_where(
+    bytes: &[u8],
+    wanted: Option<&str>,
+    budget: &Budget,
+    has_header: &dyn Fn(&[Row]) -> bool,
+    sought: &str,
+) -> Result<Vec<Row>, String> {
     let mut package = Package::open(bytes, budget)?;
     let book_path = package.find("xl/workbook.xml").ok_or_else(|| {
         format!("{UNREADABLE}: tệp nén không có phần xl/workbook.xml (có thể đây không phải tệp Excel)")
@@ -89,16 +102,12 @@ pub(super) fn read_rows(bytes: &[u8], wanted: Option<&str>, budget: &Budget) -> 
         let xml = package.text(index, &[])?;
         let rows = worksheet::read(&xml, &sheet.path, &context).map_err(|m| in_sheet(&sheet.name, &m))?;
         let rows: Vec<Row> = rows.into_iter().filter(|r| !r.is_blank()).collect();
-        if wanted.is_some() || header_position(&rows).is_some() {
+        if wanted.is_some() || has_header(&rows) {
             return Ok(rows);
         }
         looked_at.push(sheet.name.as_str());
     }
-    Err(format!(
-        "không trang tính nào có dòng tiêu đề (một dòng có cột \"Câu hỏi\" trong {HEADER_SEARCH} dòng đầu, cùng \
-         các cột A, B, Đáp án); đã xem: {}",
-        quoted_list(&looked_at)
-    ))
+    Err(format!("không trang tính nào có dòng tiêu đề ({sought}); đã xem: {}", quoted_list(&looked_at)))
 }
 
 fn quoted_list(names: &[&str]) -> String {

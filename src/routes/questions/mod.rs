@@ -1,6 +1,13 @@
 //! Pages for fixing a wrong key: a bank's owner for every contest
 //! (`/admin/questions`), a contest's owner inside it
-//! (`/admin/contests/{slug}/questions`).
+//! (`/admin/contests/{slug}/questions`, and from a round's page, its
+//! questions searched by text, source or key: `/admin/rounds/{id}/questions`).
+//! Every void or re-key is previewed first and applied once confirmed.
+
+mod fix_form;
+mod round;
+
+pub use round::{round_form, round_list, round_submit};
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use serde_json::{Value, json};
@@ -10,21 +17,15 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::session::Staff;
 use crate::db::banks::BankSummary;
 use crate::db::fixes::list_fixes;
-use crate::domain::bank::letter;
+use crate::domain::correction::letters;
 use crate::domain::time::format_vn;
 use crate::engine::access::manages_bank_of;
-use crate::engine::fixes::Asked;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::templates::render;
-
-/// Where a correction applies.
-enum Scope {
-    /// Every contest (the bank's owner).
-    Everywhere,
-    /// One contest, by slug.
-    Contest(String),
-}
+use fix_form::{
+    QuestionParts, Scope, apply, done_line, preview, question_json, refilled, request_of, shown_on_form, typed,
+};
 
 impl Scope {
     fn action(&self) -> String {
@@ -60,7 +61,13 @@ async fn ctx(state: &AppState, user: &CurrentUser, scope: &Scope) -> AppResult<V
                 .await?
                 .into_iter()
                 .map(|(f, bank, key)| {
-                    let change = if f.voided { "hủy câu hỏi".to_string() } else { format!("đáp án mới {}", f.answer.unwrap_or_default()) };
+                    let change = match (f.voided, f.answer) {
+                        (true, _) => "hủy câu hỏi".to_string(),
+                        (false, Some(a)) => {
+                            format!("đáp án mới {}", letters(&serde_json::from_str::<Vec<usize>>(&a).unwrap_or_default()))
+                        }
+                        (false, None) => "sửa lời giải thích".to_string(),
+                    };
                     json!({ "bank": bank, "key": key, "change": change, "reason": f.reason, "actor": f.actor, "at": format_vn(f.at) })
                 })
                 .collect()
@@ -89,33 +96,40 @@ async fn submit(
         Err(e @ AppError::NotFound(_)) => return show(StatusCode::NOT_FOUND, json!({ "error": e.to_string() })),
         Err(e) => return Err(e),
     };
-    let options: Vec<String> = serde_json::from_str(&q.options).unwrap_or_default();
-    let answer: Vec<usize> = serde_json::from_str(&q.answer).unwrap_or_default();
-    let shown = json!({
-        "bank": bank, "key": q.key, "text": q.text, "voided": q.voided, "source": q.source,
-        "options": options.iter().enumerate().map(|(i, o)| json!({ "letter": letter(i).to_string(), "text": o, "right": answer.contains(&i) })).collect::<Vec<_>>(),
-    });
-    let asked = match form.field("action") {
-        "show" => return show(StatusCode::OK, json!({ "question": shown })),
-        "void" => Asked::Void,
-        "rekey" => {
-            Asked::Rekey(form.field("answer").split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_string).collect())
+    // Inside a contest, the question as the contest sees it (its own corrections applied).
+    let fix = match &scope {
+        Scope::Contest(slug) => {
+            let (cid, qid) = (state.contest(slug).await?.id, q.id);
+            state.read(move |c| list_fixes(c, cid)).await?.into_iter().map(|(f, _, _)| f).find(|f| f.question_id == qid)
         }
-        _ => return Err(AppError::BadRequest("Thao tác không hợp lệ.".into())),
+        Scope::Everywhere => None,
     };
-    let reason = form.field("reason");
-    let done = match &scope {
-        Scope::Everywhere => state.correct_everywhere(user, bank, key, asked, reason).await,
-        Scope::Contest(slug) => state.correct_in_contest(user, slug, bank, key, asked, reason).await,
+    let parts = QuestionParts {
+        text: &q.text,
+        kind: &q.kind,
+        options: &q.options,
+        answer: fix.as_ref().and_then(|f| f.answer.as_deref()).unwrap_or(&q.answer),
+        explanation: fix.as_ref().and_then(|f| f.explanation.as_deref()).unwrap_or(&q.explanation),
+        source: &q.source,
+        voided: q.voided || fix.as_ref().is_some_and(|f| f.voided),
     };
-    match done {
-        Ok(n) => show(
+    let shown = question_json(bank, &q.key, &parts);
+    if form.field("action") == "show" {
+        return show(StatusCode::OK, json!({ "question": shown }));
+    }
+    let Some(asked) = request_of(form) else { return Err(AppError::BadRequest("Thao tác không hợp lệ.".into())) };
+    match apply(state, user, &scope, bank, key, &asked).await {
+        Ok(report) if report.dry_run => {
+            let action = scope.action();
+            preview(state, req, &report, &asked, &shown, &action, &action, typed(form))
+        }
+        Ok(report) => show(
             StatusCode::OK,
-            json!({ "flash": format!("Đã lưu và chấm lại {n} bài thi."), "fixes": ctx(state, user, &scope).await?["fixes"] }),
+            json!({ "flash": done_line(&report), "fixes": ctx(state, user, &scope).await?["fixes"] }),
         ),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_) | AppError::Denied(_))) => {
+        Err(e) if shown_on_form(&e) => {
             let status = actix_web::ResponseError::status_code(&e);
-            show(status, json!({ "question": shown, "error": e.to_string() }))
+            show(status, json!({ "question": refilled(&shown, form), "error": e.to_string() }))
         }
         Err(e) => Err(e),
     }
