@@ -86,11 +86,14 @@ async fn an_official_takes_a_round_end_to_end() {
     let html = anon.get(app.url(&format!("/rounds/{round}/units"))).send().await.unwrap().text().await.unwrap();
     let parent = row("QN")["name"].as_str().unwrap().to_string();
     assert_eq!(row("QN-LELOI")["parent_name"], parent.as_str());
-    assert!(html.contains(&format!("<td>{parent}</td>")), "{html}");
+    assert!(html.contains(&format!("<td data-label=\"Cấp trên\">{parent}</td>")), "{html}");
     let rate = row("QN-LELOI")["rate"].as_f64().unwrap();
     assert!(html.contains(&format!("{}%", hoithi::domain::numbers::percent(rate))), "{html}");
     assert!(
-        !html.contains(&format!("<td>{}</td>", row("QN-LELOI")["parent_code"].as_str().unwrap())),
+        !html.contains(&format!(
+            "<td data-label=\"Cấp trên\">{}</td>",
+            row("QN-LELOI")["parent_code"].as_str().unwrap()
+        )),
         "codes, not names"
     );
     let (_, filtered) =

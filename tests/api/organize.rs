@@ -140,7 +140,7 @@ async fn a_unit_manager_sees_their_subtree_and_nothing_else() {
     assert!(html.contains("cb-tranphu"), "the ward official who has not taken it is listed");
     assert!(html.contains(&full_name("cb-leloi")), "the one who did is in the results, by full name");
     assert!(!html.contains("cb-snv") && !html.contains("Sở Nội vụ"), "nothing outside the subtree: {html}");
-    assert!(!html.contains("Thành phố Quy Nhơn</td><td class=\"num\">0"));
+    assert!(!html.contains("Thành phố Quy Nhơn</td><td class=\"num\" data-label=\"Người dự thi\">0"));
     let csv = manager
         .get(app.url(&format!("/unit/rounds/{round}/missing?format=csv")))
         .send()

@@ -78,7 +78,9 @@ async fn the_preview_lists_every_problem_with_row_and_column_and_saves_nothing()
         ("4", "Số điện thoại", "10 chữ số"),
         ("4", "Tên đăng nhập", "Tên đăng nhập \"admin\" đã có tài khoản."),
     ] {
-        let cells = format!("<td class=\"num\">{row}</td><td>{column}</td><td>");
+        let cells = format!(
+            "<td class=\"num\" data-label=\"Dòng\">{row}</td><td data-label=\"Cột\">{column}</td><td data-label=\"Vấn đề\">"
+        );
         let at = html.find(&cells).unwrap_or_else(|| panic!("row {row}, column {column} listed: {html}"));
         let line = &html[at..at + html[at..].find("</tr>").unwrap()];
         assert!(line.contains(message), "{line}");

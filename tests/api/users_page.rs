@@ -14,9 +14,9 @@ async fn admin_id(app: &TestApp) -> i64 {
 
 /// The rows of the users table on a page.
 fn listed(html: &str) -> Vec<String> {
-    html.match_indices("<td><a href=\"/admin/users/")
-        .map(|(i, _)| {
-            let rest = &html[i..];
+    html.match_indices("<td data-label=\"Tên đăng nhập\"><a href=\"/admin/users/")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
             let start = rest.find("\">").unwrap() + 2;
             rest[start..start + rest[start..].find('<').unwrap()].to_string()
         })

@@ -3,19 +3,21 @@
 //! [`Chromedriver`] owns the driver process and the browser profile: dropping
 //! it (also while a test panics) asks the driver to shut down, which closes
 //! its browsers, and kills it if it does not go. [`Browser`] is a WebDriver
-//! session with the waits and screenshots the tests need.
+//! session with the waits and screenshots the tests need, and it checks each
+//! page it lands on with axe-core (see [`crate::axe`]).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// Each browser gets a profile of its own, so no cookie carries over.
 static PROFILES: AtomicUsize = AtomicUsize::new(0);
@@ -146,6 +148,21 @@ impl Chromedriver {
         javascript: bool,
         phone: bool,
     ) -> Browser {
+        let client = connect(&self.url(), self.capabilities(chromium, size, javascript, phone)).await;
+        let (width, height) = size;
+        let window =
+            format!("{width}×{height}{}{}", if phone { " phone" } else { "" }, if javascript { "" } else { ", no JS" });
+        // A page without scripts cannot run axe-core: a twin with scripts checks a copy of it.
+        let twin = (!javascript).then(|| Twin {
+            driver: self.url(),
+            capabilities: self.capabilities(chromium, size, true, phone),
+            client: Mutex::new(None),
+        });
+        Browser { client, screenshots, window, gathered: None, driver: self.url(), twin }
+    }
+
+    /// What to ask chromedriver for: a headless Chromium with a profile of its own.
+    fn capabilities(&self, chromium: &Path, size: (u32, u32), javascript: bool, phone: bool) -> Map<String, Value> {
         let (width, height) = size;
         let args = [
             "--headless=new",
@@ -180,12 +197,7 @@ impl Chromedriver {
         }
         let caps = json!({ "browserName": "chrome", "goog:chromeOptions": options });
         let Value::Object(caps) = caps else { unreachable!() };
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(caps)
-            .connect(&self.url())
-            .await
-            .unwrap_or_else(|e| panic!("WebDriver session with {}: {e}", chromium.display()));
-        Browser { client, screenshots }
+        caps
     }
 
     /// Best effort: `GET /shutdown` makes chromedriver quit its sessions (and browsers), then exit.
@@ -219,19 +231,49 @@ impl Drop for Chromedriver {
 
 use crate::helpers::free_port;
 
+/// A new WebDriver session.
+pub async fn connect(driver: &str, capabilities: Map<String, Value>) -> Client {
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(driver)
+        .await
+        .unwrap_or_else(|e| panic!("WebDriver session with chromedriver at {driver}: {e}"))
+}
+
+/// The same window with scripts on, opened when first needed, where axe-core
+/// checks a copy of a page that a browser without scripts shows.
+pub struct Twin {
+    pub driver: String,
+    pub capabilities: Map<String, Value>,
+    pub client: Mutex<Option<Client>>,
+}
+
 /// A WebDriver session.
 pub struct Browser {
     pub client: Client,
-    screenshots: PathBuf,
+    pub(crate) screenshots: PathBuf,
+    /// The window's size and kind, for reports ("360×740 phone").
+    pub(crate) window: String,
+    /// Reports of pages that axe found wanting, when the test gathers them
+    /// (see [`Browser::gather_violations`]) instead of failing at the first.
+    pub(crate) gathered: Option<Mutex<Vec<String>>>,
+    /// The chromedriver endpoint, for the Chrome DevTools commands WebDriver lacks.
+    pub(crate) driver: String,
+    /// For a browser without scripts: where axe-core runs.
+    pub(crate) twin: Option<Twin>,
 }
 
 impl Browser {
+    /// Opens `url`, checking the page it leaves and the page it lands on with axe.
     pub async fn goto(&self, url: &str) {
+        self.check_accessibility().await;
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+        self.check_accessibility().await;
     }
 
-    /// Saves a PNG of the window as `<screenshots>/<name>.png`.
+    /// Checks the page with axe, then saves a PNG of the window as `<screenshots>/<name>.png`.
     pub async fn screenshot(&self, name: &str) {
+        self.check_accessibility().await;
         let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
         let path = self.screenshots.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
@@ -253,7 +295,7 @@ impl Browser {
         }
     }
 
-    async fn try_screenshot(&self, name: &str) -> Option<()> {
+    pub(crate) async fn try_screenshot(&self, name: &str) -> Option<()> {
         let png = self.client.screenshot().await.ok()?;
         std::fs::write(self.screenshots.join(format!("{name}.png")), png).ok()
     }
@@ -282,8 +324,12 @@ impl Browser {
         self.client.current_url().await.ok().map(|u| u.path().to_string())
     }
 
-    /// Ends the WebDriver session (closes the browser).
+    /// Checks the last page with axe, then ends the WebDriver session (closes the browser and its twin).
     pub async fn close(self) {
+        self.check_accessibility().await;
+        if let Some(twin) = self.twin.as_ref().and_then(|t| t.client.lock().expect("twin").take()) {
+            let _ = twin.close().await;
+        }
         let _ = self.client.close().await;
     }
 }

@@ -4,16 +4,20 @@
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test is
 //! skipped with a loud message, except under `CI=true`, where it fails.
 //! Screenshots of each step go to `artifacts/browser/` (git-ignored).
+//! axe-core checks every page visited (see `axe.rs`; `HOITHI_AXE_JS` names
+//! its `axe.min.js`, and under `CI=true` it must be there).
 
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
 
 mod accounts;
+mod axe;
 mod driver;
 mod paper;
 mod rekey;
 mod resident;
+mod walk;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -28,7 +28,7 @@ const SPACE: &str = " ";
 /// Most the paper may weigh (document, styles, scripts).
 const LIGHT: u64 = 50 * 1024;
 
-fn tools_or_skip() -> Option<Tools> {
+pub fn tools_or_skip() -> Option<Tools> {
     let tools = find_tools();
     if tools.is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -39,7 +39,7 @@ fn tools_or_skip() -> Option<Tools> {
     tools
 }
 
-fn shots() -> PathBuf {
+pub fn shots() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts").join("browser");
     std::fs::create_dir_all(&dir).expect("artifacts/browser");
     dir
