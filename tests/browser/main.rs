@@ -17,6 +17,7 @@ mod driver;
 mod paper;
 mod rekey;
 mod resident;
+mod ui;
 mod walk;
 
 use std::io::Write;

@@ -9,40 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hoithi::db::audit::Actor;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::driver::{Browser, Chromedriver, INSTALL_HINT, find_tools};
 use crate::helpers::{TestApp, spawn_app};
+use crate::ui::{SIZES, click, fill, overflows, wait_text};
 
-const SIZES: [((u32, u32), &str); 2] = [((1280, 800), "desktop"), ((360, 740), "phone")];
 const PASSWORD: &str = "mat-khau-sua-dap-an";
-
-async fn fill(b: &Browser, css: &str, value: &str) {
-    let input = b.find(css).await;
-    input.clear().await.ok();
-    input.send_keys(value).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
-async fn click(b: &Browser, css: &str) {
-    b.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn wait_text(b: &Browser, css: &str, needle: &str) -> String {
-    b.wait_for(&format!("{css} to say “{needle}”"), Duration::from_secs(15), async || {
-        b.text_of(css).await.filter(|t| t.contains(needle))
-    })
-    .await
-}
-
-/// Whether the page is wider than the window (a sideways scroll of the whole page).
-async fn overflows(b: &Browser) -> bool {
-    let v = b
-        .client
-        .execute("return document.documentElement.scrollWidth > window.innerWidth + 1;", vec![])
-        .await
-        .expect("measure the page");
-    v == Value::Bool(true)
-}
 
 async fn log_in(app: &TestApp, b: &Browser, username: &str) {
     b.goto(&app.url("/login")).await;

@@ -220,6 +220,26 @@ pub(super) fn claim_open(conn: &mut DbConnection, attempt_id: i64) -> QueryResul
     Ok(n > 0)
 }
 
+/// The start of every write of answers in a transaction: claims the attempt
+/// ([`claim_open`]; `Final` when it is final already) and, when `at` is
+/// past deadline + grace, finalizes it with what it holds (`Late`).
+pub(super) fn claim_in_time(
+    conn: &mut DbConnection,
+    attempt_id: i64,
+    round: &Round,
+    at: NaiveDateTime,
+) -> QueryResult<Result<(), AttemptError>> {
+    if !claim_open(conn, attempt_id)? {
+        return Ok(Err(AttemptError::Final));
+    }
+    let attempt = attempts::table.find(attempt_id).select(Attempt::as_select()).first(conn)?;
+    if !timing::accepts(at, attempt.deadline_at, round.settings.grace_s) {
+        finalize(conn, &attempt, round, at, None)?;
+        return Ok(Err(AttemptError::Late));
+    }
+    Ok(Ok(()))
+}
+
 /// Saves one answer (display indexes) to an attempt of `round`. Committed
 /// before it returns (promise 3). A request past deadline + grace
 /// finalizes the attempt instead.
@@ -232,13 +252,8 @@ pub fn save_answer(
     at: NaiveDateTime,
 ) -> QueryResult<Result<NaiveDateTime, AttemptError>> {
     conn.transaction(|conn| {
-        if !claim_open(conn, attempt_id)? {
-            return Ok(Err(AttemptError::Final));
-        }
-        let attempt = attempts::table.find(attempt_id).select(Attempt::as_select()).first(conn)?;
-        if !timing::accepts(at, attempt.deadline_at, round.settings.grace_s) {
-            finalize(conn, &attempt, round, at, None)?;
-            return Ok(Err(AttemptError::Late));
+        if let Err(e) = claim_in_time(conn, attempt_id, round, at)? {
+            return Ok(Err(e));
         }
         let item: Option<(String, String)> = attempt_items::table
             .inner_join(questions::table)
@@ -273,13 +288,8 @@ pub fn save_prediction(
     at: NaiveDateTime,
 ) -> QueryResult<Result<NaiveDateTime, AttemptError>> {
     conn.transaction(|conn| {
-        if !claim_open(conn, attempt_id)? {
-            return Ok(Err(AttemptError::Final));
-        }
-        let attempt = attempts::table.find(attempt_id).select(Attempt::as_select()).first(conn)?;
-        if !timing::accepts(at, attempt.deadline_at, round.settings.grace_s) {
-            finalize(conn, &attempt, round, at, None)?;
-            return Ok(Err(AttemptError::Late));
+        if let Err(e) = claim_in_time(conn, attempt_id, round, at)? {
+            return Ok(Err(e));
         }
         diesel::update(attempts::table.find(attempt_id)).set(attempts::prediction.eq(prediction)).execute(conn)?;
         Ok(Ok(at))

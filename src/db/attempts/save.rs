@@ -4,14 +4,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::paper::claim_open;
-use super::{Attempt, AttemptError, finalize};
+use super::AttemptError;
+use super::paper::claim_in_time;
 use crate::db::rounds::Round;
 use crate::db::schema::{attempt_items, attempts, questions};
 use crate::db::{DbConnection, from_json, to_json};
 use crate::domain::attempt::Choice;
 use crate::domain::bank::Kind;
-use crate::domain::timing;
 
 /// What a saved form changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,13 +37,8 @@ pub fn save_answers(
     at: NaiveDateTime,
 ) -> QueryResult<Result<FormSaved, AttemptError>> {
     conn.transaction(|conn| {
-        if !claim_open(conn, attempt_id)? {
-            return Ok(Err(AttemptError::Final));
-        }
-        let attempt = attempts::table.find(attempt_id).select(Attempt::as_select()).first(conn)?;
-        if !timing::accepts(at, attempt.deadline_at, round.settings.grace_s) {
-            finalize(conn, &attempt, round, at, None)?;
-            return Ok(Err(AttemptError::Late));
+        if let Err(e) = claim_in_time(conn, attempt_id, round, at)? {
+            return Ok(Err(e));
         }
         let items: Vec<(i32, String, String, Option<String>)> = attempt_items::table
             .inner_join(questions::table)
