@@ -9,6 +9,7 @@ pub mod contest;
 pub mod flags;
 pub mod formats;
 pub mod grading;
+pub mod items;
 pub mod numbers;
 pub mod paper;
 pub mod paper_view;
