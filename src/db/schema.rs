@@ -276,6 +276,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    item_results (attempt_id, position) {
+        attempt_id -> BigInt,
+        position -> Integer,
+        round_id -> BigInt,
+        question_id -> BigInt,
+        correct -> Integer,
+        chosen -> Integer,
+        rest -> Double,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(password_sheets -> users (created_by));
 diesel::joinable!(questions -> banks (bank_id));
@@ -294,6 +306,8 @@ diesel::joinable!(contest_entries -> contests (contest_id));
 diesel::joinable!(question_fixes -> questions (question_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(round_prizes -> rounds (round_id));
+diesel::joinable!(item_results -> questions (question_id));
+diesel::joinable!(item_results -> rounds (round_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -315,4 +329,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     health_checks,
     round_prizes,
     password_sheets,
+    item_results,
 );
