@@ -125,6 +125,8 @@ pub struct Groups {
     pub lower_correct: i64,
     /// How many of the upper group chose each option, in the bank's order.
     pub upper_options: Vec<i64>,
+    /// How many of the upper group chose exactly the key.
+    pub upper_key: i64,
 }
 
 /// How many are in each group for `n` who drew the item: 27% of them,
@@ -135,9 +137,10 @@ pub fn group_size(n: usize) -> usize {
 }
 
 impl Groups {
-    /// The groups of an item of `options` options from its responses (in any
-    /// order): ranked by rest of the paper, highest first, ties by `tie`.
-    pub fn of(responses: &mut [Response], options: usize) -> Groups {
+    /// The groups of an item of `options` options and key `key` (the
+    /// bank's order) from its responses (in any order): ranked by rest of
+    /// the paper, highest first, ties by `tie`.
+    pub fn of(responses: &mut [Response], options: usize, key: &[usize]) -> Groups {
         responses.sort_by(|a, b| b.rest.total_cmp(&a.rest).then(a.tie.cmp(&b.tie)));
         let k = group_size(responses.len());
         let upper = &responses[..k];
@@ -148,6 +151,7 @@ impl Groups {
             upper_correct: count(upper),
             lower_correct: count(lower),
             upper_options: (0..options).map(|i| upper.iter().filter(|r| has(r.chosen, i)).count() as i64).collect(),
+            upper_key: upper.iter().filter(|r| r.chosen == mask(key)).count() as i64,
         }
     }
 
@@ -158,13 +162,11 @@ impl Groups {
     }
 
     /// A distractor (an option outside `key`, in the bank's order) that the
-    /// upper group chose more often than it answered right: the first one.
+    /// upper group chose more often than the key itself: the first one.
+    /// Counting the key's choosers (not those graded right) lets a bank's
+    /// view flag its own key even where a contest has corrected it.
     pub fn suspect_distractor(&self, key: &[usize]) -> Option<usize> {
-        self.upper_options
-            .iter()
-            .enumerate()
-            .find(|(i, c)| !key.contains(i) && **c > self.upper_correct)
-            .map(|(i, _)| i)
+        self.upper_options.iter().enumerate().find(|(i, c)| !key.contains(i) && **c > self.upper_key).map(|(i, _)| i)
     }
 }
 

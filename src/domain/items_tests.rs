@@ -107,8 +107,11 @@ fn upper_lower_index_by_hand() {
     // Upper E1, E2, E3: all right, 3/3. Lower E8, E9, E10: E8 right, 1/3.
     // Index = (3 − 1) / 3 = 0.6667.
     let mut rs = responses(&Q1, 0);
-    let g = Groups::of(&mut rs, 4);
-    assert_eq!(g, Groups { size: 3, upper_correct: 3, lower_correct: 1, upper_options: vec![3, 0, 0, 0] });
+    let g = Groups::of(&mut rs, 4, &[0]);
+    assert_eq!(
+        g,
+        Groups { size: 3, upper_correct: 3, lower_correct: 1, upper_options: vec![3, 0, 0, 0], upper_key: 3 }
+    );
     assert!(close(g.index().unwrap(), 2.0 / 3.0));
 }
 
@@ -123,7 +126,7 @@ fn option_and_blank_shares_in_the_banks_order() {
 #[test]
 fn a_good_question_raises_no_flag() {
     let mut rs = responses(&Q1, 0);
-    let st = analyse(&sums(&rs, 4), &Groups::of(&mut rs, 4), &[0], &SHOWN);
+    let st = analyse(&sums(&rs, 4), &Groups::of(&mut rs, 4, &[0]), &[0], &SHOWN);
     assert!(st.flags.is_empty(), "{:?}", st.flags);
     assert_eq!(st.drawn, 10);
 }
@@ -137,11 +140,11 @@ const PLANTED: [Option<usize>; 10] =
 fn a_wrong_key_is_suspect_and_the_right_one_is_not() {
     // Key A: right are E5–E10, Σx = 6, Σxr = 1+1+1+0+0+0 = 3.
     // r_pb = (10·3 − 6·12) / √2784 = −42 / 52.7636 = −0.7960.
-    // Upper E1–E3 chose B three times and the key never: B (3) > right (0).
+    // Upper E1–E3 chose B three times and the key never: B (3) > key (0).
     // Lower E8–E10 all chose A: index = (0 − 3) / 3 = −1.
     let mut rs = responses(&PLANTED, 0);
     let s = sums(&rs, 4);
-    let g = Groups::of(&mut rs, 4);
+    let g = Groups::of(&mut rs, 4, &[0]);
     assert_eq!(g.suspect_distractor(&[0]), Some(1));
     let st = analyse(&s, &g, &[0], &SHOWN);
     assert!(close(st.discrimination.unwrap(), -0.7960), "{:?}", st.discrimination);
@@ -152,7 +155,7 @@ fn a_wrong_key_is_suspect_and_the_right_one_is_not() {
     // r_pb = (10·9 − 4·12) / √((40 − 16)(260 − 144)) = 42 / 52.7636 = +0.7960;
     // upper 3/3 right, lower 0/3: index 1; A (0 in the upper group) < 3.
     let mut rs = responses(&PLANTED, 1);
-    let st = analyse(&sums(&rs, 4), &Groups::of(&mut rs, 4), &[1], &SHOWN);
+    let st = analyse(&sums(&rs, 4), &Groups::of(&mut rs, 4, &[1]), &[1], &SHOWN);
     assert!(close(st.discrimination.unwrap(), 0.7960));
     assert_eq!(st.upper_lower, Some(1.0));
     assert_eq!(st.facility, Some(0.4));
@@ -162,7 +165,7 @@ fn a_wrong_key_is_suspect_and_the_right_one_is_not() {
 #[test]
 fn flags_wait_for_enough_draws() {
     let mut rs = responses(&PLANTED, 0);
-    let st = analyse(&sums(&rs, 4), &Groups::of(&mut rs, 4), &[0], &Thresholds::default());
+    let st = analyse(&sums(&rs, 4), &Groups::of(&mut rs, 4, &[0]), &[0], &Thresholds::default());
     assert!(st.flags.is_empty(), "10 draws are fewer than the default 30");
 }
 
@@ -192,7 +195,7 @@ fn groups_are_27_percent_rounded_and_ties_go_by_attempt() {
     let r = |rest, correct, tie| Response { rest, correct, chosen: 1, tie };
     // Four with the same rest: the upper one is the earliest attempt.
     let mut rs = vec![r(0.5, false, 4), r(0.5, true, 1), r(0.5, false, 3), r(0.5, false, 2)];
-    let g = Groups::of(&mut rs, 2);
+    let g = Groups::of(&mut rs, 2, &[0]);
     assert_eq!((g.size, g.upper_correct, g.lower_correct), (1, 1, 0));
 }
 
@@ -201,4 +204,14 @@ fn masks_hold_the_banks_order() {
     assert_eq!(mask(&[]), 0);
     assert_eq!(mask(&[0, 2]), 0b101);
     assert!(has(0b101, 2) && !has(0b101, 1));
+}
+
+#[test]
+fn the_banks_key_is_judged_by_who_chose_it_not_by_who_was_graded_right() {
+    // A contest re-keyed the planted question to B, so E1–E4 are graded
+    // right; the bank's key is still A, which nobody in the upper group chose.
+    let mut rs = responses(&PLANTED, 1);
+    let g = Groups::of(&mut rs, 4, &[0]);
+    assert_eq!((g.upper_correct, g.upper_key), (3, 0));
+    assert_eq!(g.suspect_distractor(&[0]), Some(1));
 }

@@ -141,7 +141,11 @@ impl Engine {
             .filter_map(|(qid, mut sums)| {
                 let q = questions.iter().find(|q| q.id == qid)?;
                 sums.options.truncate(q.options.len());
-                let groups = Groups::of(by_question.get_mut(&qid).map_or(&mut [][..], |v| &mut v[..]), q.options.len());
+                let groups = Groups::of(
+                    by_question.get_mut(&qid).map_or(&mut [][..], |v| &mut v[..]),
+                    q.options.len(),
+                    &q.key_in_force,
+                );
                 let s = analyse(&sums, &groups, &q.key_in_force, &t);
                 Some(ItemRow {
                     bank: q.bank.clone(),

@@ -11,6 +11,7 @@ mod crash;
 mod fixes;
 mod groups;
 mod helpers;
+mod items;
 mod operator;
 mod organize;
 mod pages;
