@@ -227,3 +227,40 @@ pub fn item_questions(conn: &mut DbConnection, ids: &[i64], contest: Option<i64>
         })
         .collect()
 }
+
+/// Writes the item rows of ranked final attempts that have none (attempts
+/// finalized before item analysis existed), a batch per transaction;
+/// returns how many attempts were looked at. Run at start. An attempt
+/// whose items are all voided keeps no row and is looked at again.
+pub fn backfill_item_results(conn: &mut DbConnection) -> QueryResult<usize> {
+    use super::attempts::{find_attempt, grade_attempt, load_items};
+    use super::rounds::find_round;
+    use super::schema::attempts;
+    use diesel::dsl::{exists, not};
+    let mut after = 0i64;
+    let mut seen = 0;
+    loop {
+        let ids: Vec<i64> = attempts::table
+            .filter(attempts::id.gt(after))
+            .filter(attempts::ranked.eq(true))
+            .filter(attempts::state.ne(crate::domain::attempt::AttemptState::InProgress.as_str()))
+            .filter(not(exists(item_results::table.filter(item_results::attempt_id.eq(attempts::id)))))
+            .order(attempts::id.asc())
+            .limit(500)
+            .select(attempts::id)
+            .load(conn)?;
+        let Some(&last) = ids.last() else { return Ok(seen) };
+        conn.transaction(|conn| {
+            for id in &ids {
+                let Some(a) = find_attempt(conn, *id)? else { continue };
+                let round = find_round(conn, a.round_id)?;
+                let items = load_items(conn, a.id, round.contest_id)?;
+                let grade = grade_attempt(conn, a.id, round.contest_id, round.settings.points_per_question)?;
+                store_item_results(conn, &a, &items, &grade)?;
+            }
+            QueryResult::Ok(())
+        })?;
+        seen += ids.len();
+        after = last;
+    }
+}

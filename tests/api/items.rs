@@ -185,6 +185,19 @@ async fn a_planted_wrong_key_is_suspect_alone_and_clears_after_the_rekey() {
     // The bank's own key is still A: across contests, the bank's owner still sees it suspect.
     let bank = stats(&app, &admin, "/api/v1/banks/pk/item-stats").await;
     assert_eq!(flagged(&bank).first().map(|f| f.0.as_str()), Some(PLANTED), "{bank}");
+
+    // A voided question leaves the statistics; the others stay as they were drawn.
+    let r = org
+        .post(app.url("/api/v1/contests/khoa-sai/questions/pk/pk-8/void"))
+        .json(&json!({"reason": "Câu hỏi có hai cách hiểu"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let voided = stats(&app, &org, &format!("/api/v1/rounds/{round}/item-stats")).await;
+    let keys: Vec<&str> = voided["questions"].as_array().unwrap().iter().map(|q| q["key"].as_str().unwrap()).collect();
+    assert_eq!(keys.len(), 8, "{keys:?}");
+    assert!(!keys.contains(&"pk-8") && question(&voided, "pk-1")["drawn"] == 60);
 }
 
 #[actix_web::test]
@@ -223,4 +236,31 @@ async fn item_stats_are_for_owners_and_bad_input_gets_a_vietnamese_4xx() {
     let xlsx = org.get(app.url(&format!("/api/v1/rounds/{round}/item-stats/export?format=xlsx"))).send().await.unwrap();
     assert_eq!(xlsx.status(), StatusCode::OK);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "an xlsx is a zip");
+}
+
+#[actix_web::test]
+async fn attempts_finalized_before_item_analysis_get_their_rows_at_start() {
+    let app = spawn_app().await;
+    let (org, round) = app.setup_round(json!({"prediction": false})).await;
+    let me = app.official("canbo", "SNV").await;
+    let attempt = app.start(&me, round).await["attempt_id"].as_i64().unwrap();
+    app.answer_all(&me, attempt, &[2]).await;
+    app.submit(&me, attempt, None).await;
+    let path = format!("/api/v1/rounds/{round}/item-stats");
+    let first = stats(&app, &org, &path).await;
+    assert_eq!(first["questions"].as_array().unwrap().len(), 5);
+    let right = first["questions"].as_array().unwrap().iter().filter(|q| close(&q["facility"], 1.0)).count();
+    assert_eq!(right, 4, "one wrong answer of five: {first}");
+    // As a database from before the item_results table holds it.
+    app.state
+        .write(|c| {
+            use diesel::prelude::*;
+            diesel::delete(hoithi::db::schema::item_results::table).execute(c)
+        })
+        .await
+        .unwrap();
+    assert_eq!(stats(&app, &org, &path).await, json!({"questions": []}));
+    let n = app.state.write(hoithi::db::item_stats::backfill_item_results).await.unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(stats(&app, &org, &path).await, first);
 }

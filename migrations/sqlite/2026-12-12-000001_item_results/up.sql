@@ -19,3 +19,5 @@ CREATE TABLE item_results (
 );
 CREATE INDEX item_results_round ON item_results(round_id, question_id);
 CREATE INDEX item_results_question ON item_results(question_id);
+-- The statistics join item rows to the counted attempts through this.
+CREATE INDEX round_entries_best_attempt ON round_entries(best_attempt_id);
