@@ -14,6 +14,9 @@ use crate::domain::grading::{Grade, is_correct};
 use crate::domain::items::{Response, Sums, mask, rest_fraction};
 
 diesel::infix_operator!(BitAnd, " & ", Integer);
+// rest × correct (0 or 1): the rest fractions of those right, summed in
+// the same pass (`*` between a double and an integer, on either backend).
+diesel::infix_operator!(TimesRight, " * ", diesel::sql_types::Double);
 
 /// Most options a question has (`domain::bank::check`: 2 to 6); the sums
 /// count each of them.
@@ -103,7 +106,7 @@ macro_rules! scoped {
     }};
 }
 
-type SumRow = (i64, i64, Option<i64>, Option<f64>, Option<f64>, [Option<i64>; MAX_OPTIONS]);
+type SumRow = (i64, i64, Option<i64>, Option<f64>, Option<f64>, Option<f64>, [Option<i64>; MAX_OPTIONS]);
 
 /// The sums of every question drawn in a scope, by question id: times
 /// drawn, right, blank, each option, and the rest-of-paper sums of the
@@ -118,6 +121,7 @@ pub fn item_sums(conn: &mut DbConnection, scope: ItemScope) -> QueryResult<Vec<(
             sum(item_results::correct),
             sum(item_results::rest),
             sum(item_results::rest * item_results::rest),
+            sum(TimesRight::new(item_results::rest, item_results::correct)),
             sum(bit(0)),
             sum(bit(1)),
             sum(bit(2)),
@@ -125,22 +129,19 @@ pub fn item_sums(conn: &mut DbConnection, scope: ItemScope) -> QueryResult<Vec<(
             sum(bit(4)),
             sum(bit(5)),
         ))
-        .load::<(i64, i64, Option<i64>, Option<f64>, Option<f64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>)>(conn)?);
-    let right: Vec<(i64, Option<f64>)> = scoped!(scope, q => q
-        .filter(item_results::correct.eq(1))
-        .group_by(item_results::question_id)
-        .select((item_results::question_id, sum(item_results::rest)))
-        .load(conn)?);
+        .load::<(i64, i64, Option<i64>, Option<f64>, Option<f64>, Option<f64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>)>(conn)?);
     let blank: Vec<(i64, i64)> = scoped!(scope, q => q
         .filter(item_results::chosen.eq(0))
         .group_by(item_results::question_id)
         .select((item_results::question_id, count_star()))
         .load(conn)?);
-    let rows: Vec<SumRow> =
-        main.into_iter().map(|(q, n, c, r, r2, a, b, cc, d, e, f)| (q, n, c, r, r2, [a, b, cc, d, e, f])).collect();
+    let rows: Vec<SumRow> = main
+        .into_iter()
+        .map(|(q, n, c, r, r2, ry, a, b, cc, d, e, f)| (q, n, c, r, r2, ry, [a, b, cc, d, e, f]))
+        .collect();
     Ok(rows
         .into_iter()
-        .map(|(qid, drawn, correct, rest, rest_sq, options)| {
+        .map(|(qid, drawn, correct, rest, rest_sq, rest_right, options)| {
             let sums = Sums {
                 drawn,
                 correct: correct.unwrap_or(0),
@@ -148,7 +149,7 @@ pub fn item_sums(conn: &mut DbConnection, scope: ItemScope) -> QueryResult<Vec<(
                 options: options.iter().enumerate().map(|(i, c)| c.unwrap_or(0) >> i).collect(),
                 rest: rest.unwrap_or(0.0),
                 rest_sq: rest_sq.unwrap_or(0.0),
-                rest_right: right.iter().find(|r| r.0 == qid).and_then(|r| r.1).unwrap_or(0.0),
+                rest_right: rest_right.unwrap_or(0.0),
             };
             (qid, sums)
         })
