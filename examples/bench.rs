@@ -14,6 +14,13 @@
 //! (one precomputed argon2 hash for everybody, so setup is fast), then speaks
 //! HTTP to it in phases: login storm, start storm, answers, submit, boards.
 //! Every loop is bounded; it stops by itself. See BENCHMARKS.md.
+//!
+//! `--item-stats N` runs the item-analysis scenario instead: N counted
+//! attempts stored through the db layer, then the round's item statistics
+//! read over HTTP (see `bench_scenarios/item_stats.rs`).
+
+#[path = "bench_scenarios/item_stats.rs"]
+mod item_stats;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -62,6 +69,13 @@ struct Args {
     /// Reads of the leaderboard, and again of the unit board, after everyone submitted.
     #[arg(long, default_value_t = 300)]
     board_reads: usize,
+    /// Instead of the 8:00 start: store this many counted attempts of the
+    /// round and time its item statistics (`GET /api/v1/rounds/{id}/item-stats`).
+    #[arg(long)]
+    item_stats: Option<usize>,
+    /// Reads of the item statistics in that scenario.
+    #[arg(long, default_value_t = 5)]
+    item_stats_reads: usize,
 }
 
 /// A PostgreSQL database created for this run, dropped when the run ends.
@@ -451,7 +465,8 @@ async fn main() -> anyhow::Result<()> {
     settings.bind = "127.0.0.1:0".parse()?;
     settings.data_dir = dir.path().join("data");
     settings.secret_key = Some(hoithi::configuration::Secret::new(random_hex(32)));
-    settings.admin_password = Some(hoithi::configuration::Secret::new(format!("admin-{}", random_hex(8))));
+    let admin_password = format!("admin-{}", random_hex(8));
+    settings.admin_password = Some(hoithi::configuration::Secret::new(admin_password.clone()));
     settings.demo = false;
     settings.load_shipped_data = true;
     let (sync, pool_size) = (settings.sqlite_sync, settings.pool_size);
@@ -501,6 +516,9 @@ async fn main() -> anyhow::Result<()> {
         args.users,
         t.elapsed().as_secs_f64()
     );
+    if let Some(n) = args.item_stats {
+        return item_stats::run(&state, &base, round_id, n, &admin_password, args.item_stats_reads).await;
+    }
     println!();
     eprintln!("phases:");
 

@@ -113,6 +113,10 @@ pub fn first_run(
     if repaired > 0 {
         tracing::info!(rounds = repaired, "round entries rebuilt with rank keys");
     }
+    let backfilled = crate::db::item_stats::backfill_item_results(conn)?;
+    if backfilled > 0 {
+        tracing::info!(attempts = backfilled, "item analysis rows written for attempts finalized before it existed");
+    }
     let keyed = crate::db::users::fill_search_keys(conn)?;
     if keyed > 0 {
         tracing::info!(accounts = keyed, "accounts given search keys");

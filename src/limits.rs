@@ -26,6 +26,18 @@ pub struct Limits {
     pub flag_same_answers: usize,
     /// … submitted within this many seconds (`HOITHI_FLAG_SAME_ANSWERS_WINDOW_S`, 10).
     pub flag_same_answers_window_s: u32,
+    /// Item analysis flags no question drawn fewer times than this
+    /// (`HOITHI_ITEM_MIN_DRAWN`, 30).
+    pub item_min_drawn: u32,
+    /// Flag a question as too easy above this facility, in percent
+    /// (`HOITHI_ITEM_TOO_EASY_PERCENT`, 95).
+    pub item_too_easy_percent: u32,
+    /// Flag a question as too hard below this facility, in percent
+    /// (`HOITHI_ITEM_TOO_HARD_PERCENT`, 20).
+    pub item_too_hard_percent: u32,
+    /// Flag negative discrimination below this point-biserial, in
+    /// hundredths (`HOITHI_ITEM_DISCRIMINATION_BELOW`, 0: below 0.00).
+    pub item_discrimination_below: i32,
     /// What reading one uploaded bank file may cost (`HOITHI_BANK_*`).
     pub bank: crate::domain::formats::Budget,
     /// Accounts one import may create (`HOITHI_LIMIT_ACCOUNTS_PER_IMPORT`,
@@ -44,6 +56,10 @@ impl Default for Limits {
             flag_registrations_per_device: 3,
             flag_same_answers: 3,
             flag_same_answers_window_s: 10,
+            item_min_drawn: 30,
+            item_too_easy_percent: 95,
+            item_too_hard_percent: 20,
+            item_discrimination_below: 0,
             bank: crate::domain::formats::Budget::default(),
             accounts_per_import: 2_000,
         }
@@ -51,6 +67,16 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The thresholds of item analysis's flags.
+    pub fn item_thresholds(&self) -> crate::domain::items::Thresholds {
+        crate::domain::items::Thresholds {
+            min_drawn: i64::from(self.item_min_drawn),
+            too_easy: f64::from(self.item_too_easy_percent) / 100.0,
+            too_hard: f64::from(self.item_too_hard_percent) / 100.0,
+            discrimination_below: f64::from(self.item_discrimination_below) / 100.0,
+        }
+    }
+
     /// Reads the overrides from an environment lookup.
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
         fn read<T: std::str::FromStr>(
@@ -85,6 +111,10 @@ impl Limits {
             )?,
             flag_same_answers: read(env, "HOITHI_FLAG_SAME_ANSWERS", d.flag_same_answers)?,
             flag_same_answers_window_s: read(env, "HOITHI_FLAG_SAME_ANSWERS_WINDOW_S", d.flag_same_answers_window_s)?,
+            item_min_drawn: read(env, "HOITHI_ITEM_MIN_DRAWN", d.item_min_drawn)?,
+            item_too_easy_percent: read(env, "HOITHI_ITEM_TOO_EASY_PERCENT", d.item_too_easy_percent)?,
+            item_too_hard_percent: read(env, "HOITHI_ITEM_TOO_HARD_PERCENT", d.item_too_hard_percent)?,
+            item_discrimination_below: read(env, "HOITHI_ITEM_DISCRIMINATION_BELOW", d.item_discrimination_below)?,
             bank: crate::domain::formats::Budget {
                 unpacked_bytes: read(env, "HOITHI_BANK_MAX_UNPACKED_MB", b.unpacked_bytes >> 20)?
                     .saturating_mul(1 << 20),
@@ -114,5 +144,8 @@ mod tests {
         let l = Limits::from_env(&|k| (k == "HOITHI_BANK_MAX_UNPACKED_MB").then(|| "2".into())).unwrap();
         assert_eq!(l.bank.unpacked_bytes, 2 << 20);
         assert!(Limits::from_env(&|_| Some("many".into())).unwrap_err().contains("whole number"));
+        let l = Limits::from_env(&|k| (k == "HOITHI_ITEM_DISCRIMINATION_BELOW").then(|| "-5".into())).unwrap();
+        assert_eq!(l.item_thresholds().discrimination_below, -0.05);
+        assert_eq!(Limits::default().item_thresholds(), crate::domain::items::Thresholds::default());
     }
 }

@@ -11,6 +11,7 @@ pub mod contests;
 pub mod entries;
 pub mod fixes;
 pub mod health;
+pub mod item_stats;
 pub mod password_sheets;
 pub mod prizes;
 pub mod residents;

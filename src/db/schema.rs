@@ -278,6 +278,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    item_results (attempt_id, position) {
+        attempt_id -> BigInt,
+        position -> Integer,
+        round_id -> BigInt,
+        question_id -> BigInt,
+        correct -> Integer,
+        chosen -> Integer,
+        rest -> Double,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::table! {
     score_changes (id) {
@@ -313,6 +325,8 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(round_prizes -> rounds (round_id));
 diesel::joinable!(score_changes -> attempts (attempt_id));
 diesel::joinable!(score_changes -> questions (question_id));
+diesel::joinable!(item_results -> questions (question_id));
+diesel::joinable!(item_results -> rounds (round_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -335,4 +349,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     round_prizes,
     password_sheets,
     score_changes,
+    item_results,
 );

@@ -11,6 +11,7 @@ pub mod correction;
 pub mod flags;
 pub mod formats;
 pub mod grading;
+pub mod items;
 pub mod numbers;
 pub mod paper;
 pub mod paper_view;

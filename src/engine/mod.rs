@@ -14,6 +14,7 @@ pub mod banks;
 pub mod boards;
 pub mod fixes;
 pub mod intro;
+pub mod item_stats;
 pub mod paper_form;
 pub mod prizes;
 pub mod residents;

@@ -11,6 +11,7 @@ pub mod boards;
 pub mod health;
 pub mod home;
 pub mod intro;
+pub mod items;
 pub mod join;
 pub mod organize;
 pub mod play;
@@ -267,6 +268,16 @@ fn xlsx(sheet_name: &str, header_row: &[&str], rows: &[Vec<String>]) -> Result<V
         }
     }
     book.save_to_buffer()
+}
+
+/// A share as a percentage with one decimal ("60%", "12,5%").
+pub fn share(x: f64) -> String {
+    format!("{}%", crate::domain::numbers::percent(x))
+}
+
+/// A figure in -1–1 with two decimals ("0,53"), or "–" when there is none.
+pub fn figure(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), |v| crate::domain::numbers::decimal(v, 2))
 }
 
 /// `?format=csv|xlsx`.

@@ -5,8 +5,8 @@
 use actix_web::{guard, web};
 
 use super::{
-    admin, api, auth, bank_upload, boards, health, home, intro, join, organize, play, prizes, questions, residents,
-    round_tools, share, static_files, stats, unit, users, users_import,
+    admin, api, auth, bank_upload, boards, health, home, intro, items, join, organize, play, prizes, questions,
+    residents, round_tools, share, static_files, stats, unit, users, users_import,
 };
 
 /// Who may call a route. The handler enforces it (through a role guard or
@@ -133,6 +133,7 @@ routes! {
     get "/admin/rounds/{id}/questions" => questions::round_list, ContestOwner;
     get "/admin/rounds/{id}/questions/{question}" => questions::round_form, ContestOwner;
     post "/admin/rounds/{id}/questions/{question}" => questions::round_submit, ContestOwner;
+    get "/admin/rounds/{id}/items" => items::page, ContestOwner;
     get "/admin/banks" => bank_upload::page, Staff;
     post "/admin/banks/preview" => bank_upload::preview, Staff, limit = IMPORT_BODY;
     post "/admin/banks/import" => bank_upload::import, BankOwner, limit = IMPORT_BODY;
@@ -162,6 +163,7 @@ routes! {
     get "/api/v1/me" => api::session::me, Account;
     get "/api/v1/units" => api::units::list, Public;
     get "/api/v1/banks" => api::banks::list, Staff;
+    get "/api/v1/banks/{bank}/item-stats" => api::items::bank, BankOwner;
     post "/api/v1/users" => api::users::create, Admin;
     post "/api/v1/users/import" => api::users::import, Admin;
     get "/api/v1/users/imports/{id}/passwords.csv" => api::users::passwords, Admin;
@@ -176,6 +178,7 @@ routes! {
     post "/api/v1/contests/{slug}/rounds" => api::rounds::create, ContestOwner;
     get "/api/v1/contests/{slug}/rounds" => api::rounds::list, Account;
     get "/api/v1/contests/{slug}/standings" => api::boards::standings, Public;
+    get "/api/v1/contests/{slug}/item-stats" => api::items::contest, ContestOwner;
     get "/api/v1/contests/{slug}/unit-prizes" => api::prizes::unit_prizes, ContestOwner;
     post "/api/v1/contests/{slug}/questions/{bank}/{key}/void" => api::questions::void_in_contest, ContestOwner;
     post "/api/v1/contests/{slug}/questions/{bank}/{key}/rekey" => api::questions::rekey_in_contest, ContestOwner;
@@ -197,6 +200,8 @@ routes! {
     get "/api/v1/rounds/{id}/stats" => api::reports::stats, ContestOwner;
     get "/api/v1/rounds/{id}/entrants" => api::reports::entrants, ContestOwner;
     get "/api/v1/rounds/{id}/flags" => api::reports::flags, ContestOwner;
+    get "/api/v1/rounds/{id}/item-stats" => api::items::round, ContestOwner;
+    get "/api/v1/rounds/{id}/item-stats/export" => api::items::round_export, ContestOwner;
     get "/api/v1/attempts/{id}" => api::play::get, AttemptOwner;
     put "/api/v1/attempts/{id}/items/{position}" => api::play::answer, AttemptOwner;
     put "/api/v1/attempts/{id}/prediction" => api::play::prediction, AttemptOwner;

@@ -12,6 +12,7 @@ mod fixes;
 mod forms;
 mod groups;
 mod helpers;
+mod items;
 mod operator;
 mod organize;
 mod pages;

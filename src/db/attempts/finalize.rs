@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{Attempt, load_items};
+use super::{Attempt, ItemFull, load_items};
 use crate::db::entries::{apply_attempt, rebuild_round};
+use crate::db::item_stats::store_item_results;
 use crate::db::rounds::{Round, find_round};
 use crate::db::schema::{attempt_items, attempts, rounds};
 use crate::db::{DbConnection, attempts::find_attempt};
@@ -18,7 +19,11 @@ use crate::domain::timing;
 /// The grade of an attempt of a round of `contest_id`, from its stored
 /// items and the keys as they are now (the contest's corrections applied).
 pub fn grade_attempt(conn: &mut DbConnection, attempt_id: i64, contest_id: i64, points: i32) -> QueryResult<Grade> {
-    let items = load_items(conn, attempt_id, contest_id)?;
+    Ok(grade_items(&load_items(conn, attempt_id, contest_id)?, points))
+}
+
+/// The grade of loaded items.
+fn grade_items(items: &[ItemFull], points: i32) -> Grade {
     let grade_items: Vec<GradeItem> = items
         .iter()
         .map(|i| GradeItem {
@@ -27,7 +32,7 @@ pub fn grade_attempt(conn: &mut DbConnection, attempt_id: i64, contest_id: i64, 
             voided: i.voided,
         })
         .collect();
-    Ok(grading::grade(&grade_items, points))
+    grading::grade(&grade_items, points)
 }
 
 /// Ends an attempt: `submitted` when `submitted` is `Some(prediction)`,
@@ -63,7 +68,8 @@ pub fn finalize(
     if claimed == 0 {
         return attempts::table.find(attempt.id).select(Attempt::as_select()).first(conn);
     }
-    let grade = grade_attempt(conn, attempt.id, round.contest_id, round.settings.points_per_question)?;
+    let items = load_items(conn, attempt.id, round.contest_id)?;
+    let grade = grade_items(&items, round.settings.points_per_question);
     let duration = timing::duration_ms(attempt.started_at, ended, attempt.deadline_at);
     diesel::update(attempts::table.find(attempt.id))
         .set((
@@ -78,6 +84,7 @@ pub fn finalize(
     let done = attempts::table.find(attempt.id).select(Attempt::as_select()).first(conn)?;
     if done.ranked {
         apply_attempt(conn, round, &done)?;
+        store_item_results(conn, &done, &items, &grade)?;
     }
     Ok(done)
 }
@@ -220,7 +227,10 @@ pub fn regrade_detailed(
     for round_id in &round_ids {
         let round = find_round(conn, *round_id)?;
         for a in affected.iter().filter(|a| a.round_id == *round_id) {
-            let g = grade_attempt(conn, a.id, round.contest_id, round.settings.points_per_question)?;
+            let items = load_items(conn, a.id, round.contest_id)?;
+            let g = grade_items(&items, round.settings.points_per_question);
+            // The item rows follow the new key; a voided item loses its row.
+            store_item_results(conn, a, &items, &g)?;
             diesel::update(attempts::table.find(a.id))
                 .set((
                     attempts::score.eq(g.score),

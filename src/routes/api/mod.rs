@@ -5,6 +5,7 @@
 pub mod banks;
 pub mod boards;
 pub mod contests;
+pub mod items;
 pub mod participants;
 pub mod play;
 pub mod prizes;
@@ -44,14 +45,15 @@ pub struct ErrorBody {
         prizes::get, prizes::set, prizes::winners, prizes::unit_prizes,
         reports::stats, reports::entrants, reports::winners_export, reports::flags,
         questions::void, questions::rekey, questions::void_in_contest, questions::rekey_in_contest,
+        items::round, items::contest, items::bank, items::round_export,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, crate::domain::items::ItemFlag)),
     tags(
         (name = "session", description = "Đăng nhập"), (name = "users", description = "Tài khoản"),
         (name = "units", description = "Đơn vị"), (name = "banks", description = "Ngân hàng câu hỏi"),
         (name = "contests", description = "Cuộc thi"), (name = "participants", description = "Người dân dự thi"), (name = "rounds", description = "Vòng thi"),
         (name = "play", description = "Làm bài"), (name = "boards", description = "Bảng xếp hạng và kết quả"), (name = "prizes", description = "Giải thưởng"),
-        (name = "questions", description = "Sửa đáp án"),
+        (name = "questions", description = "Sửa đáp án và phân tích câu hỏi"),
     )
 )]
 pub struct ApiDoc;

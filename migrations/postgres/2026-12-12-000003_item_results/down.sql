@@ -1,0 +1,2 @@
+DROP INDEX round_entries_best_attempt;
+DROP TABLE item_results;
