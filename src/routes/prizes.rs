@@ -16,19 +16,53 @@ use crate::templates::render;
 
 /// Rows of the tier form: the saved tiers and two empty ones.
 fn tier_rows(tiers: &[Tier]) -> Vec<Value> {
-    let audiences = [PrizeAudience::All, PrizeAudience::Officials, PrizeAudience::Residents];
     (0..(tiers.len() + 2).min(MAX_TIERS))
         .map(|i| {
             let t = tiers.get(i);
-            let chosen = t.map(|t| t.audience).unwrap_or_default();
-            json!({
-                "i": i + 1,
-                "name": t.map(|t| t.name.as_str()).unwrap_or(""),
-                "count": t.map(|t| t.count.to_string()).unwrap_or_default(),
-                "audiences": audiences.iter().map(|a| json!({"value": a.as_str(), "label": a.label(), "selected": *a == chosen})).collect::<Vec<_>>(),
-            })
+            let count = t.map(|t| t.count.to_string()).unwrap_or_default();
+            tier_row(i + 1, t.map(|t| t.name.as_str()).unwrap_or(""), &count, t.map(|t| t.audience).unwrap_or_default())
         })
         .collect()
+}
+
+fn tier_row(i: usize, name: &str, count: &str, chosen: PrizeAudience) -> Value {
+    let audiences = [PrizeAudience::All, PrizeAudience::Officials, PrizeAudience::Residents];
+    json!({
+        "i": i, "name": name, "count": count,
+        "audiences": audiences.iter().map(|a| json!({"value": a.as_str(), "label": a.label(), "selected": *a == chosen})).collect::<Vec<_>>(),
+    })
+}
+
+/// A refused form as it was typed: every tier row (one empty row more
+/// where there is room), the collective rule, the kinds ticked and the
+/// exclusion reasons written beside the winners.
+async fn as_typed(state: &AppState, form: &CsrfForm, mut ctx: Value) -> AppResult<Value> {
+    let field = |name: String| form.field(&name).to_string();
+    let mut last = 0;
+    for i in 1..=MAX_TIERS {
+        if !field(format!("tier_name_{i}")).trim().is_empty() || !field(format!("tier_count_{i}")).trim().is_empty() {
+            last = i;
+        }
+    }
+    let rows: Vec<Value> = (1..=(last + 1).min(MAX_TIERS))
+        .map(|i| {
+            let audience = PrizeAudience::parse(form.field(&format!("tier_audience_{i}"))).unwrap_or_default();
+            tier_row(i, &field(format!("tier_name_{i}")), &field(format!("tier_count_{i}")), audience)
+        })
+        .collect();
+    let kinds: Vec<String> =
+        form.values("kinds").iter().flat_map(|v| v.split(',')).map(|k| k.trim().to_string()).collect();
+    ctx["tiers"] = json!(rows);
+    ctx["min_rate"] = json!(form.field("min_rate"));
+    ctx["unit_count"] = json!(form.field("unit_count"));
+    ctx["kinds"] = json!(super::kind_choices(state, &kinds).await?);
+    if let Some(winners) = ctx["winners"].as_array_mut() {
+        for w in winners {
+            let id = w["participant_id"].as_i64().unwrap_or_default();
+            w["exclude_reason"] = json!(form.field(&format!("exclude_{id}")));
+        }
+    }
+    Ok(ctx)
 }
 
 fn unit_rows(units: &[UnitStanding]) -> Vec<Value> {
@@ -60,6 +94,7 @@ fn winners_ctx(v: &PrizesView) -> Vec<Value> {
                 "score": format!("{} / {}", w.score, w.max_score),
                 "prediction_error": w.prediction_error.map(thousands),
                 "duration": duration(w.duration_ms),
+                "exclude_reason": "",
             })
         })
         .collect()
@@ -184,6 +219,7 @@ pub async fn organizer_submit(
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let status = actix_web::ResponseError::status_code(&e);
+            let ctx = as_typed(&state, &form, ctx).await?;
             render(&state, &req, status, "admin/prizes", with(ctx, json!({ "error": e.to_string() })))
         }
         Err(e) => Err(e),

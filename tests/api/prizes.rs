@@ -170,11 +170,35 @@ async fn winners_come_from_the_final_ranking_with_an_exclusion_and_units_need_th
     assert!(page.contains("Đã công bố danh sách đoạt giải."), "{page}");
     let (_, public) = json_of(app.get(&format!("/api/v1/rounds/{round}/winners")).await).await;
     assert_eq!(names(&public, "winners"), ["Nguyễn V. A."]);
-    // A count that is not a number is said in Vietnamese, and nothing changes.
-    let bad = [("csrf", token.as_str()), ("tier_name_1", "Giải Nhất"), ("tier_count_1", "một"), ("action", "save")];
+    // A count that is not a number is said in Vietnamese, nothing changes,
+    // and the form comes back as it was typed.
+    let bad = [
+        ("csrf", token.as_str()),
+        ("tier_name_1", "Giải Nhất"),
+        ("tier_count_1", "một"),
+        ("tier_name_2", "Giải Nhì"),
+        ("tier_count_2", "2"),
+        ("tier_audience_2", "officials"),
+        ("min_rate", "12,5"),
+        ("unit_count", "2"),
+        ("kinds", "phuong"),
+        ("action", "save"),
+    ];
     let r = app.post_form(&path, &bad).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("số nguyên"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("số nguyên"));
+    for typed in [
+        r#"name="tier_name_1" value="Giải Nhất""#,
+        r#"name="tier_count_1" value="một""#,
+        r#"name="tier_name_2" value="Giải Nhì""#,
+        r#"name="min_rate" value="12,5""#,
+        r#"name="unit_count" value="2""#,
+        r#"name="kinds" value="phuong" checked"#,
+        r#"<option value="officials" selected>"#,
+    ] {
+        assert!(page.contains(typed), "{typed} kept: {page}");
+    }
     let (_, still) = json_of(app.get(&format!("/api/v1/rounds/{round}/winners")).await).await;
     assert_eq!(still, public);
 
