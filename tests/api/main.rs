@@ -17,6 +17,7 @@ mod operator;
 mod organize;
 mod pages;
 mod paper;
+mod prediction;
 mod prizes;
 mod process;
 mod property;
