@@ -34,16 +34,28 @@ pub enum ItemScope {
     Bank(i64),
 }
 
-/// Rewrites the item rows of a final attempt from its graded items (the
-/// contest's corrections applied): none for a voided item, none at all for
-/// an unranked attempt, which never counts.
-pub fn store_item_results(
+/// Rewrites the item rows of a re-graded attempt: [`store_item_results`]
+/// after dropping the rows it had.
+pub fn replace_item_results(
     conn: &mut DbConnection,
     attempt: &Attempt,
     items: &[ItemFull],
     grade: &Grade,
 ) -> QueryResult<()> {
     diesel::delete(item_results::table.filter(item_results::attempt_id.eq(attempt.id))).execute(conn)?;
+    store_item_results(conn, attempt, items, grade)
+}
+
+/// Writes the item rows of an attempt that has none yet (it has just been
+/// finalized) from its graded items (the contest's corrections applied):
+/// none for a voided item, none at all for an unranked attempt, which
+/// never counts.
+pub fn store_item_results(
+    conn: &mut DbConnection,
+    attempt: &Attempt,
+    items: &[ItemFull],
+    grade: &Grade,
+) -> QueryResult<()> {
     if !attempt.ranked {
         return Ok(());
     }
@@ -234,7 +246,7 @@ pub fn item_questions(conn: &mut DbConnection, ids: &[i64], contest: Option<i64>
 /// returns how many attempts were looked at. Run at start. An attempt
 /// whose items are all voided keeps no row and is looked at again.
 pub fn backfill_item_results(conn: &mut DbConnection) -> QueryResult<usize> {
-    use super::attempts::{find_attempt, grade_attempt, load_items};
+    use super::attempts::{find_attempt, grade_items, load_items};
     use super::rounds::find_round;
     use super::schema::attempts;
     use diesel::dsl::{exists, not};
@@ -256,7 +268,7 @@ pub fn backfill_item_results(conn: &mut DbConnection) -> QueryResult<usize> {
                 let Some(a) = find_attempt(conn, *id)? else { continue };
                 let round = find_round(conn, a.round_id)?;
                 let items = load_items(conn, a.id, round.contest_id)?;
-                let grade = grade_attempt(conn, a.id, round.contest_id, round.settings.points_per_question)?;
+                let grade = grade_items(&items, round.settings.points_per_question);
                 store_item_results(conn, &a, &items, &grade)?;
             }
             QueryResult::Ok(())

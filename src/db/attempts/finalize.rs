@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::{Attempt, ItemFull, load_items};
 use crate::db::entries::{apply_attempt, rebuild_round};
-use crate::db::item_stats::store_item_results;
+use crate::db::item_stats::{replace_item_results, store_item_results};
 use crate::db::rounds::{Round, find_round};
 use crate::db::schema::{attempt_items, attempts, rounds};
 use crate::db::{DbConnection, attempts::find_attempt};
@@ -23,7 +23,7 @@ pub fn grade_attempt(conn: &mut DbConnection, attempt_id: i64, contest_id: i64, 
 }
 
 /// The grade of loaded items.
-fn grade_items(items: &[ItemFull], points: i32) -> Grade {
+pub fn grade_items(items: &[ItemFull], points: i32) -> Grade {
     let grade_items: Vec<GradeItem> = items
         .iter()
         .map(|i| GradeItem {
@@ -230,7 +230,7 @@ pub fn regrade_detailed(
             let items = load_items(conn, a.id, round.contest_id)?;
             let g = grade_items(&items, round.settings.points_per_question);
             // The item rows follow the new key; a voided item loses its row.
-            store_item_results(conn, a, &items, &g)?;
+            replace_item_results(conn, a, &items, &g)?;
             diesel::update(attempts::table.find(a.id))
                 .set((
                     attempts::score.eq(g.score),

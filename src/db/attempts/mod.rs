@@ -11,7 +11,8 @@ mod save;
 
 pub use answer::{AttemptShape, find_attempt_shape, store_answer_if_open};
 pub use finalize::{
-    Regraded, finalize, finalize_if_expired, grade_attempt, regrade, regrade_detailed, rounds_to_regrade, sweep_batch,
+    Regraded, finalize, finalize_if_expired, grade_attempt, grade_items, regrade, regrade_detailed, rounds_to_regrade,
+    sweep_batch,
 };
 pub use paper::{ItemFull, load_items, save_answer, save_prediction, start_attempt, submit};
 pub use participant::{Participant, find_participant, find_participant_of_user, participant_for_user};
